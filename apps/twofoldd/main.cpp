@@ -1,0 +1,147 @@
+// twofoldd: the twofold server. Wiring only: configuration → storage → domains → HTTP edge.
+#include <csignal>
+#include <iostream>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "accesspass/symbol_set.hpp"
+#include "authsession/service.hpp"
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "device/api.hpp"
+#include "device/service.hpp"
+#include "http/server.hpp"
+#include "notify/hub.hpp"
+#include "routes.hpp"
+#include "serviceapi/endpoint.hpp"
+#include "storage/auth_session_store.hpp"
+#include "storage/database.hpp"
+#include "storage/device_store.hpp"
+#include "storage/identity_store.hpp"
+
+using namespace twofold;
+namespace asio = http::asio;
+
+namespace {
+
+void setup_logging(const config::Config& config) {
+  if (!config.log.file.empty()) {
+    auto path = config.resolve(config.log.file).string();
+    spdlog::set_default_logger(spdlog::basic_logger_mt("twofoldd", path));
+  }
+  // events: what happened; usage: also every request outcome; verbose: everything.
+  if (config.log.level == "verbose")
+    spdlog::set_level(spdlog::level::trace);
+  else if (config.log.level == "usage")
+    spdlog::set_level(spdlog::level::debug);
+  else
+    spdlog::set_level(spdlog::level::info);
+  spdlog::flush_on(spdlog::level::info);
+}
+
+asio::awaitable<void> sweep_loop(authsession::Service& sessions, bool& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping) {
+    timer.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping) break;
+    sessions.sweep();
+  }
+}
+
+int run(const std::string& config_path) {
+  const auto config = config::load(config_path);
+  setup_logging(config);
+
+  auto db = storage::Database::open(config);
+  storage::IdentityStore identities(*db);
+  storage::DeviceStore devices_store(*db);
+  storage::AuthSessionStore session_store(*db);
+
+  const auto symbols = accesspass::SymbolSet::render();
+  core::SystemClock clock;
+  core::SystemRandom random;
+  notify::Hub hub;
+
+  authsession::Settings session_settings;
+  session_settings.timeout = std::chrono::seconds(config.authsession.timeout_seconds);
+  session_settings.retention = std::chrono::seconds(config.authsession.retention_seconds);
+  session_settings.suspension_window =
+      std::chrono::seconds(config.authsession.suspension_window_seconds);
+  session_settings.priority_code_life = std::chrono::seconds(config.authsession.priority_code_seconds);
+  session_settings.symbol_count = static_cast<std::uint32_t>(symbols.size());
+  authsession::Service sessions(session_settings, clock, random, identities, session_store, hub);
+  sessions.restore();
+
+  device::Settings device_settings;
+  device_settings.activation_code_life = std::chrono::hours(config.device.activation_code_hours);
+  device::Service devices(device_settings, clock, random, identities, devices_store);
+  device::Api device_api({std::chrono::seconds(config.device.long_poll_max_seconds),
+                          config.device.lock_on_not_me},
+                         devices, sessions, symbols);
+  serviceapi::Endpoint service_api(sessions, symbols);
+  app::Routes routes(config, service_api, device_api, hub);
+
+  asio::io_context io(static_cast<int>(config.server.threads));
+  http::Server server(io, config, routes);
+  server.start();
+
+  bool stopping = false;
+  asio::co_spawn(io, sweep_loop(sessions, stopping), asio::detached);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer grace(io);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", signal);
+    stopping = true;
+    server.stop();
+    hub.wake_all();
+    // Every state change is already durable; give in-flight requests a moment, then stop.
+    grace.expires_after(std::chrono::milliseconds(1500));
+    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  });
+
+  spdlog::info("twofoldd {} listening on {} ({} live auth sessions restored)", TWOFOLD_VERSION,
+               config.https_url(), sessions.live_count());
+  if (config.server.http_port)
+    spdlog::info("plain HTTP for a reverse proxy on {}:{}", config.server.listen_address,
+                 config.server.http_port);
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < config.server.threads; ++i) threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  spdlog::info("twofoldd stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"twofoldd: the twofold server (second factor and single sign-on)"};
+  std::string config_path = "/etc/twofold/twofold.toml";
+  if (const char* env = std::getenv("TWOFOLD_CONFIG")) config_path = env;
+  app.add_option("-c,--config", config_path, "Configuration file (TOML)")
+      ->capture_default_str();
+  app.set_version_flag("--version", std::string("twofoldd ") + TWOFOLD_VERSION);
+  app.footer("Exit codes: 0 stopped cleanly, 1 runtime error, 2 configuration error.\n"
+             "Usually started by `twofold start` or systemd (packaging/twofoldd.service).");
+  CLI11_PARSE(app, argc, argv);
+
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return run(config_path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "twofoldd: configuration error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "twofoldd: " << e.what() << "\n";
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,34 @@
+#pragma once
+// Maps HTTP requests to the APIs: `/` and `/api/v1/` → service API, `/device/v1/` → device
+// API (with the long-poll wait), `/healthz`. Thin: decode, call, encode.
+#include "device/api.hpp"
+#include "http/server.hpp"
+#include "notify/hub.hpp"
+#include "serviceapi/endpoint.hpp"
+
+namespace twofold::app {
+
+class Routes final : public http::Handler {
+ public:
+  Routes(const config::Config& config, serviceapi::Endpoint& service_api, device::Api& device_api,
+         notify::Hub& hub)
+      : config_(config), service_api_(service_api), device_api_(device_api), hub_(hub) {}
+
+  http::asio::awaitable<http::Response> handle(const http::Request& request,
+                                               const http::Peer& peer) override;
+  http::Response reject(http::bhttp::status status, std::string_view message,
+                        std::string_view target) override;
+
+ private:
+  http::Response service_api(const http::Request& request, const http::Peer& peer);
+  http::asio::awaitable<http::Response> device_api(const http::Request& request,
+                                                   const http::Peer& peer, std::string path,
+                                                   std::string query);
+
+  const config::Config& config_;
+  serviceapi::Endpoint& service_api_;
+  device::Api& device_api_;
+  notify::Hub& hub_;
+};
+
+}  // namespace twofold::app

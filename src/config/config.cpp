@@ -1,0 +1,245 @@
+#include "config/config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace twofold::config {
+namespace {
+
+// Reads typed values from one TOML table and remembers which keys it knew, so that a
+// misspelt key is an error instead of a silently ignored setting.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
+
+  template <typename T>
+  void read(const char* key, T& out) {
+    known_.insert(key);
+    if (!table_) return;
+    const toml::node* node = table_->get(key);
+    if (!node) return;
+    if constexpr (std::is_same_v<T, bool>) {
+      auto v = node->value<bool>();
+      if (!node->is_boolean() || !v) fail(key, "must be true or false");
+      out = *v;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!node->is_string()) fail(key, "must be a string");
+      out = *node->value<std::string>();
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const auto* arr = node->as_array();
+      if (!arr) fail(key, "must be an array of strings");
+      out.clear();
+      for (const auto& el : *arr) {
+        if (!el.is_string()) fail(key, "must be an array of strings");
+        out.push_back(*el.value<std::string>());
+      }
+    } else {
+      static_assert(std::is_integral_v<T>);
+      if (!node->is_integer()) fail(key, "must be an integer");
+      const auto v = *node->value<std::int64_t>();
+      if (v < 0 || static_cast<std::uint64_t>(v) > std::numeric_limits<T>::max())
+        fail(key, "is out of range");
+      out = static_cast<T>(v);
+    }
+  }
+
+  void finish() const {
+    if (!table_) return;
+    for (const auto& [k, v] : *table_)
+      if (!known_.count(std::string(k.str())))
+        throw ConfigError("unknown setting [" + name_ + "] " + std::string(k.str()));
+  }
+
+  [[noreturn]] void fail(const char* key, const char* why) const {
+    throw ConfigError("setting [" + name_ + "] " + key + " " + why);
+  }
+
+ private:
+  const toml::table* table_;
+  std::string name_;
+  std::set<std::string> known_;
+};
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw ConfigError(message);
+}
+
+void validate(const Config& c) {
+  require(!c.server.host_names.empty(), "setting [server] host_names must name at least one host");
+  require(c.server.https_port != 0, "setting [server] https_port must not be 0");
+  require(c.server.https_port != c.server.http_port, "[server] https_port and http_port differ");
+  require(c.server.threads >= 1 && c.server.threads <= 64, "setting [server] threads must be 1..64");
+  require(c.server.max_body_bytes >= 1024 && c.server.max_body_bytes <= (1u << 20),
+          "setting [server] max_body_bytes must be 1024..1048576");
+  require(c.server.request_timeout_seconds >= 1, "setting [server] request_timeout_seconds >= 1");
+  require(c.server.idle_timeout_seconds >= 1, "setting [server] idle_timeout_seconds >= 1");
+  require(c.storage.driver == "sqlite", "setting [storage] driver must be \"sqlite\"");
+  require(c.storage.synchronous == "normal" || c.storage.synchronous == "full",
+          "setting [storage] synchronous must be \"normal\" or \"full\"");
+  require(c.authsession.timeout_seconds >= 5 && c.authsession.timeout_seconds <= 3600,
+          "setting [authsession] timeout_seconds must be 5..3600");
+  require(c.device.long_poll_max_seconds >= 1 && c.device.long_poll_max_seconds <= 300,
+          "setting [device] long_poll_max_seconds must be 1..300");
+  require(c.log.level == "events" || c.log.level == "usage" || c.log.level == "verbose",
+          "setting [log] level must be events, usage or verbose");
+}
+
+}  // namespace
+
+std::filesystem::path Config::resolve(const std::string& p) const {
+  std::filesystem::path path(p);
+  return path.is_absolute() ? path : base_dir / path;
+}
+
+std::string Config::https_url() const {
+  std::string url = "https://" + server.host_names.front();
+  if (server.https_port != 443) url += ":" + std::to_string(server.https_port);
+  return url + "/";
+}
+
+Config parse(std::string_view text, const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "invalid TOML at line " << e.source().begin.line << ": " << e.description();
+    throw ConfigError(msg.str());
+  }
+  Config c;
+  c.base_dir = base_dir;
+  static const std::set<std::string> sections{"server",  "storage", "authsession",
+                                              "device",  "log",     "service"};
+  for (const auto& [k, v] : root) {
+    if (!sections.count(std::string(k.str())))
+      throw ConfigError("unknown section [" + std::string(k.str()) + "]");
+    if (!v.is_table()) throw ConfigError("[" + std::string(k.str()) + "] must be a table");
+  }
+
+  TableReader s(root["server"].as_table(), "server");
+  s.read("host_names", c.server.host_names);
+  s.read("listen_address", c.server.listen_address);
+  s.read("https_port", c.server.https_port);
+  s.read("http_port", c.server.http_port);
+  s.read("tls_certificate", c.server.tls_certificate);
+  s.read("tls_private_key", c.server.tls_private_key);
+  s.read("threads", c.server.threads);
+  s.read("max_body_bytes", c.server.max_body_bytes);
+  s.read("request_timeout_seconds", c.server.request_timeout_seconds);
+  s.read("idle_timeout_seconds", c.server.idle_timeout_seconds);
+  s.read("max_connections", c.server.max_connections);
+  s.finish();
+
+  TableReader st(root["storage"].as_table(), "storage");
+  st.read("driver", c.storage.driver);
+  st.read("path", c.storage.path);
+  st.read("synchronous", c.storage.synchronous);
+  st.read("busy_timeout_ms", c.storage.busy_timeout_ms);
+  st.finish();
+
+  TableReader a(root["authsession"].as_table(), "authsession");
+  a.read("timeout_seconds", c.authsession.timeout_seconds);
+  a.read("retention_seconds", c.authsession.retention_seconds);
+  a.read("suspension_window_seconds", c.authsession.suspension_window_seconds);
+  a.read("priority_code_seconds", c.authsession.priority_code_seconds);
+  a.finish();
+
+  TableReader d(root["device"].as_table(), "device");
+  d.read("long_poll_max_seconds", c.device.long_poll_max_seconds);
+  d.read("lock_on_not_me", c.device.lock_on_not_me);
+  d.read("activation_code_hours", c.device.activation_code_hours);
+  d.finish();
+
+  TableReader l(root["log"].as_table(), "log");
+  l.read("level", c.log.level);
+  l.read("file", c.log.file);
+  l.finish();
+
+  TableReader sv(root["service"].as_table(), "service");
+  sv.read("require_api_key", c.service.require_api_key);
+  sv.finish();
+
+  validate(c);
+  return c;
+}
+
+Config load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read configuration file " + path.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto dir = std::filesystem::absolute(path).parent_path();
+  try {
+    return parse(buffer.str(), dir);
+  } catch (const ConfigError& e) {
+    throw ConfigError(path.string() + ": " + e.what());
+  }
+}
+
+namespace {
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    out.push_back(ch);
+  }
+  return out + "\"";
+}
+std::string b(bool v) { return v ? "true" : "false"; }
+}  // namespace
+
+std::string render(const Config& c) {
+  std::ostringstream o;
+  std::string hosts;
+  for (const auto& h : c.server.host_names) hosts += (hosts.empty() ? "" : ", ") + quoted(h);
+  o << "# twofold configuration. Every key is shown with its value; the defaults are\n"
+       "# documented in docs/config.md. Relative paths are relative to this file.\n\n"
+       "[server]\n"
+       "# Host names (and IP addresses) clients use; all of them are in the TLS certificate.\n"
+    << "host_names = [" << hosts << "]\n"
+    << "listen_address = " << quoted(c.server.listen_address) << "\n"
+    << "https_port = " << c.server.https_port << "\n"
+    << "# Plain-HTTP listener for use behind a TLS-terminating reverse proxy; 0 = off.\n"
+    << "http_port = " << c.server.http_port << "\n"
+    << "tls_certificate = " << quoted(c.server.tls_certificate) << "\n"
+    << "tls_private_key = " << quoted(c.server.tls_private_key) << "\n"
+    << "threads = " << c.server.threads << "\n"
+    << "# Largest request body accepted (the service API needs far less).\n"
+    << "max_body_bytes = " << c.server.max_body_bytes << "\n"
+    << "# A request must arrive completely within this time (slow-client defence).\n"
+    << "request_timeout_seconds = " << c.server.request_timeout_seconds << "\n"
+    << "idle_timeout_seconds = " << c.server.idle_timeout_seconds << "\n"
+    << "max_connections = " << c.server.max_connections << "\n\n"
+    << "[storage]\n"
+    << "driver = " << quoted(c.storage.driver) << "\n"
+    << "path = " << quoted(c.storage.path) << "\n"
+    << "# \"normal\": durable across process crashes (WAL); \"full\": also across power loss.\n"
+    << "synchronous = " << quoted(c.storage.synchronous) << "\n"
+    << "busy_timeout_ms = " << c.storage.busy_timeout_ms << "\n\n"
+    << "[authsession]\n"
+    << "# A pending auth session expires after this many seconds (seed: 2 minutes).\n"
+    << "timeout_seconds = " << c.authsession.timeout_seconds << "\n"
+    << "# Finished sessions stay queryable by the service this long.\n"
+    << "retention_seconds = " << c.authsession.retention_seconds << "\n"
+    << "# A second suspension within this window makes the ID require a priority code.\n"
+    << "suspension_window_seconds = " << c.authsession.suspension_window_seconds << "\n"
+    << "priority_code_seconds = " << c.authsession.priority_code_seconds << "\n\n"
+    << "[device]\n"
+    << "long_poll_max_seconds = " << c.device.long_poll_max_seconds << "\n"
+    << "# A signed \"this was not me\" denial locks the ID until the user unlocks it.\n"
+    << "lock_on_not_me = " << b(c.device.lock_on_not_me) << "\n"
+    << "activation_code_hours = " << c.device.activation_code_hours << "\n\n"
+    << "[log]\n"
+    << "# events | usage | verbose\n"
+    << "level = " << quoted(c.log.level) << "\n"
+    << "# Empty: standard error.\n"
+    << "file = " << quoted(c.log.file) << "\n\n"
+    << "[service]\n"
+    << "# Require services to authenticate (off for compatibility with existing clients).\n"
+    << "require_api_key = " << b(c.service.require_api_key) << "\n";
+  return o.str();
+}
+
+}  // namespace twofold::config

@@ -1,0 +1,79 @@
+#pragma once
+// The one TOML configuration file (docs/config.md). Every field has the documented
+// default, so an empty file is a valid configuration.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace twofold::config {
+
+struct Server {
+  std::vector<std::string> host_names{"localhost"};  // TLS subjectAltNames, URLs
+  std::string listen_address{"127.0.0.1"};
+  std::uint16_t https_port{8443};
+  std::uint16_t http_port{0};  // 0 = no plain-HTTP listener (use behind a reverse proxy)
+  std::string tls_certificate{"tls/server.crt"};
+  std::string tls_private_key{"tls/server.key"};
+  unsigned threads{2};
+  std::size_t max_body_bytes{16384};
+  unsigned request_timeout_seconds{10};  // whole request must arrive within (slowloris)
+  unsigned idle_timeout_seconds{60};     // keep-alive connection idle limit
+  unsigned max_connections{10000};
+};
+
+struct Storage {
+  std::string driver{"sqlite"};
+  std::string path{"twofold.db"};
+  std::string synchronous{"normal"};  // "normal" | "full"
+  unsigned busy_timeout_ms{5000};
+};
+
+struct AuthSession {
+  unsigned timeout_seconds{120};             // R-S5: pending sessions expire after 2 minutes
+  unsigned retention_seconds{600};           // finished sessions stay queryable this long
+  unsigned suspension_window_seconds{600};   // a second suspension within it → priority code
+  unsigned priority_code_seconds{300};
+};
+
+struct Device {
+  unsigned long_poll_max_seconds{60};
+  bool lock_on_not_me{true};  // R-D2a
+  unsigned activation_code_hours{24};
+};
+
+struct Log {
+  std::string level{"events"};  // events | usage | verbose
+  std::string file{};           // empty: standard error
+};
+
+struct Service {
+  bool require_api_key{false};  // R-S8, off for compatibility
+};
+
+struct Config {
+  std::filesystem::path base_dir{"."};  // relative paths below resolve against it
+  Server server;
+  Storage storage;
+  AuthSession authsession;
+  Device device;
+  Log log;
+  Service service;
+
+  std::filesystem::path resolve(const std::string& p) const;
+  std::string https_url() const;  // https://<first host name>:<port>/
+};
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `path`; relative paths resolve against its directory. Throws ConfigError with the
+// key and reason on unknown keys, wrong types or values out of range.
+Config load(const std::filesystem::path& path);
+Config parse(std::string_view toml_text, const std::filesystem::path& base_dir);
+
+// The configuration file `twofold setup` writes: every key with its default and comment.
+std::string render(const Config& c);
+
+}  // namespace twofold::config

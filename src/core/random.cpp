@@ -1,0 +1,67 @@
+#include "core/random.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <limits>
+
+#include "core/encoding.hpp"
+
+namespace twofold::core {
+
+std::uint64_t Random::uniform(std::uint64_t bound) {
+  if (bound <= 1) return 0;
+  // Rejection sampling: drop the top values that would bias the modulo.
+  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
+                              (std::numeric_limits<std::uint64_t>::max() % bound);
+  for (;;) {
+    std::array<std::uint8_t, 8> b{};
+    fill(b);
+    std::uint64_t v = 0;
+    for (auto x : b) v = (v << 8) | x;
+    if (v < limit) return v % bound;
+  }
+}
+
+std::string Random::hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  fill({reinterpret_cast<std::uint8_t*>(raw.data()), raw.size()});
+  return to_hex(raw);
+}
+
+std::string Random::digits(std::size_t count, bool no_leading_zero) {
+  std::string out;
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i == 0 && no_leading_zero)
+      out.push_back(static_cast<char>('1' + uniform(9)));
+    else
+      out.push_back(static_cast<char>('0' + uniform(10)));
+  }
+  return out;
+}
+
+std::string Random::token(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  fill({reinterpret_cast<std::uint8_t*>(raw.data()), raw.size()});
+  return base64url_encode(raw);
+}
+
+void SystemRandom::fill(std::span<std::uint8_t> out) {
+  // sodium_init() is idempotent and thread-safe; randombytes works without it on
+  // Linux, but initialising keeps the other libsodium calls safe.
+  static const int init = sodium_init();
+  (void)init;
+  randombytes_buf(out.data(), out.size());
+}
+
+void SeededRandom::fill(std::span<std::uint8_t> out) {
+  for (auto& byte : out) {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    byte = static_cast<std::uint8_t>(z ^ (z >> 31));
+  }
+}
+
+}  // namespace twofold::core

@@ -1,0 +1,197 @@
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace twofold::http {
+namespace {
+
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+
+asio::ssl::context make_tls_context(const config::Config& config) {
+  asio::ssl::context ctx(asio::ssl::context::tls_server);
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  // Forward-secret AEAD suites only for TLS 1.2; TLS 1.3 suites are OpenSSL's defaults.
+  SSL_CTX_set_cipher_list(ctx.native_handle(),
+                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  const auto cert = config.resolve(config.server.tls_certificate).string();
+  const auto key = config.resolve(config.server.tls_private_key).string();
+  try {
+    ctx.use_certificate_chain_file(cert);
+    ctx.use_private_key_file(key, asio::ssl::context::pem);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot load TLS certificate " + cert + " / key " + key + ": " +
+                             e.what() + " (run `twofold setup --quick` to create them)");
+  }
+  return ctx;
+}
+
+std::unique_ptr<tcp::acceptor> bind(asio::io_context& io, const std::string& address,
+                                    std::uint16_t port) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(address, ec);
+  if (ec) throw std::runtime_error("invalid listen_address " + address);
+  tcp::endpoint ep(addr, port);
+  auto acceptor = std::make_unique<tcp::acceptor>(io);
+  acceptor->open(ep.protocol());
+  acceptor->set_option(asio::socket_base::reuse_address(true));
+  acceptor->bind(ep, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                             ec.message());
+  acceptor->listen(asio::socket_base::max_listen_connections);
+  return acceptor;
+}
+
+std::string target_of(const bhttp::request_parser<bhttp::string_body>& parser) {
+  return parser.is_header_done() ? std::string(parser.get().target()) : std::string();
+}
+
+// Counts open connections for the max_connections limit.
+struct ConnectionSlot {
+  std::atomic<std::size_t>& count;
+  explicit ConnectionSlot(std::atomic<std::size_t>& c) : count(c) { ++count; }
+  ~ConnectionSlot() { --count; }
+};
+
+}  // namespace
+
+Server::Server(asio::io_context& io, const config::Config& config, Handler& handler)
+    : io_(io), config_(config), handler_(handler), tls_(make_tls_context(config)) {}
+
+void Server::start() {
+  https_ = bind(io_, config_.server.listen_address, config_.server.https_port);
+  asio::co_spawn(io_, accept_loop(*https_, true), asio::detached);
+  if (config_.server.http_port != 0) {
+    http_ = bind(io_, config_.server.listen_address, config_.server.http_port);
+    asio::co_spawn(io_, accept_loop(*http_, false), asio::detached);
+  }
+}
+
+void Server::stop() {
+  boost::system::error_code ec;
+  if (https_) https_->close(ec);
+  if (http_) http_->close(ec);
+}
+
+asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, bool tls) {
+  for (;;) {
+    boost::system::error_code ec;
+    // Each connection gets its own strand, so its coroutine and its timers never run
+    // concurrently on the thread pool.
+    asio::any_io_executor strand = asio::make_strand(io_);
+    tcp::socket socket = co_await acceptor.async_accept(strand, asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // EMFILE and friends: back off briefly instead of spinning.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer t(io_, std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    if (connections_.load() >= config_.server.max_connections) {
+      socket.close(ec);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    if (tls)
+      asio::co_spawn(strand, serve_tls(std::move(socket)), asio::detached);
+    else
+      asio::co_spawn(strand, serve_plain(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::serve_plain(tcp::socket socket) {
+  ConnectionSlot slot(connections_);
+  Peer peer;
+  boost::system::error_code ec;
+  peer.ip = socket.remote_endpoint(ec).address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  co_await serve(stream, peer);
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> Server::serve_tls(tcp::socket socket) {
+  ConnectionSlot slot(connections_);
+  Peer peer;
+  peer.tls = true;
+  boost::system::error_code ec;
+  peer.ip = socket.remote_endpoint(ec).address().to_string();
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls_);
+  beast::get_lowest_layer(stream).expires_after(
+      std::chrono::seconds(config_.server.request_timeout_seconds));
+  co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                  asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;  // TLS garbage, wrong protocol, or too slow: just close
+  co_await serve(stream, peer);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+}
+
+template <class Stream>
+asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  const auto request_timeout = std::chrono::seconds(config_.server.request_timeout_seconds);
+  const auto idle_timeout = std::chrono::seconds(config_.server.idle_timeout_seconds);
+  beast::flat_buffer buffer(16 * 1024);
+  for (;;) {
+    boost::system::error_code ec;
+    // Wait for the first byte of the next request with the (longer) keep-alive limit...
+    if (buffer.size() == 0) {
+      tcp_layer.expires_after(idle_timeout);
+      auto n = co_await stream.async_read_some(buffer.prepare(4096),
+                                               asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return;
+      buffer.commit(n);
+    }
+    // ...then the whole request must arrive within request_timeout (slow-client defence).
+    tcp_layer.expires_after(request_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(8 * 1024);
+    parser.body_limit(config_.server.max_body_bytes);
+    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+
+    Response response;
+    bool close_after = false;
+    if (ec == bhttp::error::body_limit) {
+      response = handler_.reject(bhttp::status::payload_too_large, "The request body is too large.",
+                                 target_of(parser));
+      close_after = true;
+    } else if (ec == bhttp::error::header_limit) {
+      response = handler_.reject(bhttp::status::request_header_fields_too_large,
+                                 "The request headers are too large.", {});
+      close_after = true;
+    } else if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+               ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      response = handler_.reject(bhttp::status::bad_request, "The request is not valid HTTP/1.1.",
+                                 target_of(parser));
+      close_after = true;
+    } else if (ec) {
+      co_return;  // closed, timed out, or reset: nothing to answer
+    } else {
+      Request request = parser.release();
+      try {
+        response = co_await handler_.handle(request, peer);
+      } catch (const std::exception& e) {
+        spdlog::error("handler failed for {} {}: {}", std::string(request.method_string()),
+                      std::string(request.target()), e.what());
+        response = handler_.reject(bhttp::status::bad_request, "The request could not be handled.",
+                                   std::string(request.target()));
+      }
+      response.keep_alive(request.keep_alive());
+      close_after = !request.keep_alive();
+    }
+    if (close_after) response.keep_alive(false);
+    response.prepare_payload();
+    tcp_layer.expires_after(request_timeout);
+    co_await bhttp::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+    if (ec || close_after) co_return;
+  }
+}
+
+}  // namespace twofold::http
