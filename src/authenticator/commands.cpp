@@ -32,7 +32,9 @@ std::int64_t seconds_until(std::int64_t unix_ms) {
   return ms > 0 ? ms / 1000 : 0;
 }
 
-std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -69,8 +71,7 @@ const Candidate& candidate_by_symbol(const std::vector<Candidate>& candidates,
                      " is not among the candidates: " + candidate_list(candidates));
 }
 
-const Candidate& candidate_by_png(const std::vector<Candidate>& candidates,
-                                  std::string_view png) {
+const Candidate& candidate_by_png(const std::vector<Candidate>& candidates, std::string_view png) {
   const Candidate* found = nullptr;
   for (const auto& c : candidates) {
     if (c.png != png) continue;
@@ -105,14 +106,13 @@ std::string format_duration(std::int64_t s) {
 bool is_valid_id(std::string_view id) {
   if (id.empty() || id.size() > 255) return false;
   for (char c : id)
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '.' || c == '_' || c == '@' || c == '-'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '@' || c == '-'))
       return false;
   return true;
 }
 
-Commands::Commands(GlobalOptions options, Terminal& terminal, std::ostream& out,
-                   std::ostream& err)
+Commands::Commands(GlobalOptions options, Terminal& terminal, std::ostream& out, std::ostream& err)
     : options_(std::move(options)), terminal_(terminal), out_(out), err_(err) {}
 
 Commands::Context Commands::open_account() const {
@@ -144,8 +144,8 @@ Secret Commands::read_pin(bool confirm) const {
     const auto view = content.view();
     auto line = view.substr(0, view.find('\n'));
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) throw CommandError("the PIN file " + options_.pin_file->string() +
-                                         " is empty");
+    if (line.empty())
+      throw CommandError("the PIN file " + options_.pin_file->string() + " is empty");
     return Secret(std::string(line));
   }
   if (const char* env = std::getenv("TWOFOLD_PIN"); env != nullptr && *env != '\0')
@@ -186,8 +186,8 @@ int Commands::enrol(const EnrolOptions& o) {
                        kExitUsage);
   }
   if (!state.accounts.empty() && url != state.server_url)
-    throw CommandError("the state in " + dir.path().string() + " belongs to " +
-                       state.server_url + "; use --state DIR for another server");
+    throw CommandError("the state in " + dir.path().string() + " belongs to " + state.server_url +
+                       "; use --state DIR for another server");
   if (const Account* existing = state.find(id))
     throw CommandError(existing->id + " is already enrolled in " + dir.path().string());
   fs::path ca = o.ca_file;
@@ -211,9 +211,8 @@ int Commands::enrol(const EnrolOptions& o) {
   account.public_key_pem = pair.public_key_pem;
   core::SystemRandom random;
   // Sealed before the server hears of the key, so a failure here leaves no orphan device.
-  account.private_key =
-      seal(private_key.view(), pin.view(), key_binding(account), KdfParams::from_environment(),
-           random);
+  account.private_key = seal(private_key.view(), pin.view(), key_binding(account),
+                             KdfParams::from_environment(), random);
 
   DeviceClient client(url, ca);
   const auto enrolment = client.enroll(id, account.device_name, crypto::key_type_name(*type),
@@ -253,10 +252,10 @@ PendingSession Commands::pick_session(DeviceClient& client, const std::string& w
     throw CommandError("not a valid session ID: " + printable(wanted), kExitUsage);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::seconds>(deadline -
-                                                              std::chrono::steady_clock::now());
-    const int chunk = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0,
-                                                                kPollChunkSeconds));
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
+    const int chunk =
+        static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, kPollChunkSeconds));
     auto sessions = client.sessions(chunk);
     if (!wanted.empty()) {
       for (auto& s : sessions)
@@ -267,8 +266,7 @@ PendingSession Commands::pick_session(DeviceClient& client, const std::string& w
       std::string ids;
       for (const auto& s : sessions)
         ids += "\n  " + s.authsessionid + "  " + printable(s.servicename);
-      throw CommandError("several pending requests; choose one with --session:" + ids,
-                         kExitUsage);
+      throw CommandError("several pending requests; choose one with --session:" + ids, kExitUsage);
     }
     if (chunk == 0) break;
     // The server does not hold the poll while other sessions are pending: do not spin.
@@ -283,10 +281,10 @@ int Commands::pending(int wait_seconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
   std::vector<PendingSession> sessions;
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::seconds>(deadline -
-                                                              std::chrono::steady_clock::now());
-    const int chunk = static_cast<int>(std::clamp<std::int64_t>(left.count(), 0,
-                                                                kPollChunkSeconds));
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
+    const int chunk =
+        static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, kPollChunkSeconds));
     sessions = ctx.client.sessions(chunk);
     if (!sessions.empty() || chunk == 0) break;
   }
@@ -308,17 +306,16 @@ std::uint32_t Commands::choose_symbol(const std::vector<Candidate>& candidates,
   if (o.symbol) return candidate_by_symbol(candidates, *o.symbol).symbol;
   if (o.match) return candidate_by_png(candidates, read_file(*o.match, 4 << 20)).symbol;
   if (!terminal_.interactive())
-    throw CommandError("pass --symbol N or --match FILE; the candidates are " +
-                           candidate_list(candidates),
-                       kExitUsage);
+    throw CommandError(
+        "pass --symbol N or --match FILE; the candidates are " + candidate_list(candidates),
+        kExitUsage);
   err_ << "Which symbol does the website show?\n";
   for (std::size_t i = 0; i < candidates.size(); ++i)
     err_ << "  " << i + 1 << ") " << printable(candidates[i].name) << "\n";
   const auto answer = terminal_.read_line("Choice [1-" + std::to_string(candidates.size()) + "]: ");
   char* end = nullptr;
   const long choice = std::strtol(answer.c_str(), &end, 10);
-  if (answer.empty() || *end != '\0' || choice < 1 ||
-      choice > static_cast<long>(candidates.size()))
+  if (answer.empty() || *end != '\0' || choice < 1 || choice > static_cast<long>(candidates.size()))
     throw CommandError("no such choice: " + printable(answer));
   return candidates[static_cast<std::size_t>(choice - 1)].symbol;
 }

@@ -48,15 +48,15 @@ class Terminal {
 
 struct GlobalOptions {
   std::filesystem::path state_dir;
-  std::string id;                               // empty: the only account
+  std::string id;                                 // empty: the only account
   std::optional<std::filesystem::path> pin_file;  // else $TWOFOLD_PIN, else the terminal
   bool json{false};
 };
 
 struct EnrolOptions {
-  std::string server;  // empty: the one the state remembers
-  std::string ca_file;  // empty: the one the state remembers
-  std::string id;       // empty: GlobalOptions::id
+  std::string server;       // empty: the one the state remembers
+  std::string ca_file;      // empty: the one the state remembers
+  std::string id;           // empty: GlobalOptions::id
   std::string device_name;  // empty: the host name
   std::string key_type{"p256"};
   std::string activation_code;
@@ -72,8 +72,7 @@ struct ApproveOptions {
 // Picks the candidate for --symbol / --match; throws CommandError listing the candidates.
 const Candidate& candidate_by_symbol(const std::vector<Candidate>& candidates,
                                      std::uint32_t symbol);
-const Candidate& candidate_by_png(const std::vector<Candidate>& candidates,
-                                  std::string_view png);
+const Candidate& candidate_by_png(const std::vector<Candidate>& candidates, std::string_view png);
 // Replaces control characters so server-supplied text cannot drive the terminal.
 std::string printable(std::string_view text);
 // "45 s", "4 min 59 s", "23 h 59 min".

@@ -100,8 +100,8 @@ ApiError::ApiError(long status, std::string code, const std::string& message)
 bool is_plausible_session_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          c == '-' || c == '_'))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+          c == '_'))
       return false;
   return true;
 }
@@ -267,7 +267,9 @@ Enrolment DeviceClient::enroll(std::string_view id, std::string_view device_name
   return e;
 }
 
-json DeviceClient::status() { return call("GET", "/device/v1/status", nullptr); }
+json DeviceClient::status() {
+  return call("GET", "/device/v1/status", nullptr);
+}
 
 std::vector<PendingSession> DeviceClient::sessions(int wait_seconds) {
   if (wait_seconds < 0 || wait_seconds > 60) throw std::invalid_argument("wait must be 0-60");
@@ -278,8 +280,8 @@ std::vector<PendingSession> DeviceClient::sessions(int wait_seconds) {
 std::vector<Candidate> DeviceClient::symbols(std::string_view authsessionid) {
   if (!is_plausible_session_id(authsessionid))
     throw std::invalid_argument("not a valid session ID: " + std::string(authsessionid));
-  return parse_candidates(call(
-      "GET", "/device/v1/sessions/" + std::string(authsessionid) + "/symbols", nullptr));
+  return parse_candidates(
+      call("GET", "/device/v1/sessions/" + std::string(authsessionid) + "/symbols", nullptr));
 }
 
 AnswerResult DeviceClient::answer(std::string_view authsessionid, std::string_view decision,

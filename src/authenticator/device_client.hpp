@@ -94,8 +94,7 @@ class DeviceClient {
   std::vector<PendingSession> sessions(int wait_seconds);
   std::vector<Candidate> symbols(std::string_view authsessionid);
   AnswerResult answer(std::string_view authsessionid, std::string_view decision,
-                      std::uint32_t symbol, std::string_view nonce,
-                      std::string_view signature_b64);
+                      std::uint32_t symbol, std::string_view nonce, std::string_view signature_b64);
   Challenge challenge();
   // POST /device/v1/<action> with a signed nonce; returns the server's JSON.
   nlohmann::json signed_action(std::string_view action, std::string_view nonce,

@@ -32,7 +32,9 @@ std::string random_bytes(core::Random& random, std::size_t n) {
 
 }  // namespace
 
-Secret::Secret(Secret&& other) noexcept : value_(other.value_) { other.wipe(); }
+Secret::Secret(Secret&& other) noexcept : value_(other.value_) {
+  other.wipe();
+}
 
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {

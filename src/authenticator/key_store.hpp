@@ -48,7 +48,7 @@ struct KdfParams {
 };
 
 struct SealedKey {
-  std::string salt;        // raw bytes, crypto_pwhash_SALTBYTES
+  std::string salt;  // raw bytes, crypto_pwhash_SALTBYTES
   KdfParams kdf;
   std::string nonce;       // raw bytes, XChaCha20-Poly1305 nonce
   std::string ciphertext;  // raw bytes, with the Poly1305 tag

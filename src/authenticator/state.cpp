@@ -26,7 +26,9 @@ constexpr int kStateVersion = 1;
   throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool same_id(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -143,7 +145,9 @@ fs::path StateDir::ca_file(const State& state) const {
   return ca.is_absolute() ? ca : dir_ / ca;
 }
 
-bool StateDir::exists() const { return fs::exists(state_file()); }
+bool StateDir::exists() const {
+  return fs::exists(state_file());
+}
 
 State StateDir::load() const {
   if (!exists())
@@ -160,8 +164,7 @@ void StateDir::ensure_dir() const {
   if (!fs::exists(dir_)) {
     if (dir_.has_parent_path() && !dir_.parent_path().empty())
       fs::create_directories(dir_.parent_path());
-    if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
-      fail_errno("cannot create", dir_);
+    if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) fail_errno("cannot create", dir_);
   }
   struct stat st {};
   if (::stat(dir_.c_str(), &st) != 0) fail_errno("cannot inspect", dir_);
@@ -215,7 +218,9 @@ void StateDir::write_atomically(const std::string& name, std::string_view conten
   }
 }
 
-void StateDir::save(const State& state) const { write_atomically("state.json", to_json(state)); }
+void StateDir::save(const State& state) const {
+  write_atomically("state.json", to_json(state));
+}
 
 std::string StateDir::install_ca(const fs::path& source) const {
   const auto pem = read_file(source, 1 << 20);

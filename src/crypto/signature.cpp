@@ -120,9 +120,8 @@ KeyPair generate_key_pair(KeyType type) {
 
   KeyPair pair;
   Bio priv(BIO_new(BIO_s_mem()));
-  if (!priv ||
-      PEM_write_bio_PKCS8PrivateKey(priv.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                    nullptr) != 1)
+  if (!priv || PEM_write_bio_PKCS8PrivateKey(priv.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                             nullptr) != 1)
     fail("cannot encode the private key");
   pair.private_key_pem = bio_contents(priv.get());
   // The PEM copy in the BIO holds the secret too; scrub it before it is freed.
@@ -131,8 +130,7 @@ KeyPair generate_key_pair(KeyType type) {
   if (data != nullptr && len > 0) OPENSSL_cleanse(data, static_cast<std::size_t>(len));
 
   Bio pub(BIO_new(BIO_s_mem()));
-  if (!pub || PEM_write_bio_PUBKEY(pub.get(), key.get()) != 1)
-    fail("cannot encode the public key");
+  if (!pub || PEM_write_bio_PUBKEY(pub.get(), key.get()) != 1) fail("cannot encode the public key");
   pair.public_key_pem = bio_contents(pub.get());
   return pair;
 }
@@ -183,13 +181,12 @@ bool verify(std::string_view public_key_pem, KeyType type, std::string_view mess
     if (key && type_of(key.get()) == type) {
       MdCtx ctx(EVP_MD_CTX_new());
       EVP_PKEY_CTX* pctx = nullptr;
-      ok = ctx &&
-           EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) == 1 &&
-           configure(pctx, type) &&
-           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                            signature.size(),
-                            reinterpret_cast<const unsigned char*>(message.data()),
-                            message.size()) == 1;
+      ok =
+          ctx && EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) == 1 &&
+          configure(pctx, type) &&
+          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                           signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                           message.size()) == 1;
     }
     ERR_clear_error();
     return ok;

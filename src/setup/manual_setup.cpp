@@ -94,7 +94,8 @@ Options ask(Options o, std::istream& in, std::ostream& out) {
 
   q.ask("Listen address (0.0.0.0 or :: for all)", o.listen_address,
         [&](const std::string& answer) -> std::string {
-          if (!crypto::is_ip_address(answer)) return "Please enter an IPv4 or IPv6 address.";
+          if (!crypto::is_ip_address(answer))
+            return "\"" + answer + "\" is not an IP address; enter an IPv4 or IPv6 address.";
           o.listen_address = answer;
           return {};
         });
