@@ -22,7 +22,8 @@ twofold is running: https://$url:$port/   (CA certificate: $dir/tls/ca.crt)
 2. Ask for an approval as a website would:
      curl --cacert $dir/tls/ca.crt https://$url:$port/ -d request=ReqRequestAuthSession \\
           -d secsignid=admin -d servicename=Demo -d serviceaddress=https://demo.example
-3. Approve it on the "device":   $bin/twofold-auth/twofold-auth approve   (it shows the symbols)
+3. Approve it on the "device":   $bin/twofold-auth/twofold-auth approve
+   (on a terminal it asks which symbol the website shows; else pass --symbol N or --match FILE)
 4. Poll its state:  curl ... -d request=ReqGetAuthSessionState -d secsignid=admin \\
           -d authsessionid=<id> -d requestid=<requestid>
 

@@ -18,6 +18,7 @@
 #include "storage/database.hpp"
 #include "storage/device_store.hpp"
 #include "storage/identity_store.hpp"
+#include "storage/service_key_store.hpp"
 
 using namespace twofold;
 
@@ -92,7 +93,42 @@ int run_audit(const config::Config& config, const std::string& id, std::size_t l
   audit::Query query;
   query.identity_key = id.empty() ? std::string() : identity::key_of(id);
   query.limit = limit;
-  std::cout << audit::format_table(store.list(query));
+  const auto table = audit::format_table(store.list(query));
+  std::cout << table << (table.empty() || table.back() == '\n' ? "" : "\n");
+  return 0;
+}
+
+int run_service_key(const config::Config& config, const std::string& action,
+                    const std::string& service) {
+  auto db = storage::Database::open(config);
+  storage::ServiceKeyStore store(*db);
+  if (action == "list") {
+    for (const auto& k : store.list())
+      std::cout << k.service << "  created " << format_time(k.created) << "\n";
+    return 0;
+  }
+  if (service.empty()) {
+    std::cerr << "twofold service-key " << action << ": name the service\n";
+    return kUsage;
+  }
+  if (action == "remove") {
+    if (store.remove(service)) return 0;
+    std::cerr << "twofold service-key remove: no key for " << service << "\n";
+    return kFailure;
+  }
+  core::SystemClock clock;
+  core::SystemRandom random;
+  servicekey::Keys keys(clock, random, store);
+  try {
+    std::cout << keys.issue(service) << "\n";
+  } catch (const servicekey::KeyError& e) {
+    std::cerr << "twofold service-key add: " << e.what() << "\n";
+    return kUsage;
+  }
+  std::cerr << "shown only now; the website sends it as apikey=... with every request"
+            << (config.service.require_api_key
+                    ? "\n"
+                    : " (turn keys on with [service] require_api_key = true)\n");
   return 0;
 }
 
@@ -112,8 +148,9 @@ int main(int argc, char** argv) {
   setup::Options options;
   bool quick = false;
   std::string data_dir;
-  auto* setup_cmd = app.add_subcommand("setup", "Write configuration, keys, CA and TLS "
-                                                "certificate, and create the database");
+  auto* setup_cmd = app.add_subcommand("setup",
+                                       "Write configuration, keys, CA and TLS "
+                                       "certificate, and create the database");
   setup_cmd->add_flag("--quick", quick, "Use the flags and defaults, ask nothing");
   setup_cmd->add_option("--dir", options.dir, "Directory to set up")->capture_default_str();
   setup_cmd->add_option("--host", options.host_names,
@@ -121,8 +158,9 @@ int main(int argc, char** argv) {
   setup_cmd->add_option("--listen", options.listen_address, "Listen address")
       ->capture_default_str();
   setup_cmd->add_option("--https-port", options.https_port, "HTTPS port")->capture_default_str();
-  setup_cmd->add_option("--http-port", options.http_port,
-                        "Plain-HTTP port for a reverse proxy (0 = off)")
+  setup_cmd
+      ->add_option("--http-port", options.http_port,
+                   "Plain-HTTP port for a reverse proxy (0 = off)")
       ->capture_default_str();
   setup_cmd->add_option("--data-dir", data_dir, "Where the database lives (default: --dir)");
   setup_cmd->add_flag("--force", options.force,
@@ -151,6 +189,14 @@ int main(int argc, char** argv) {
       "activation-code", "Issue a single-use code to enrol a further device for an ID");
   code_cmd->add_option("id", code_id, "The ID")->required();
 
+  std::string key_action, key_service;
+  auto* key_cmd = app.add_subcommand(
+      "service-key", "Manage the API keys of websites using the service API (R-S8)");
+  key_cmd->add_option("action", key_action, "add NAME | remove NAME | list")
+      ->required()
+      ->check(CLI::IsMember({"add", "remove", "list"}));
+  key_cmd->add_option("service", key_service, "The service's name");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -161,6 +207,7 @@ int main(int argc, char** argv) {
     const auto config = config::load(config_path);
     if (*audit_cmd) return run_audit(config, audit_id, audit_limit);
     if (*code_cmd) return run_activation_code(config, code_id);
+    if (*key_cmd) return run_service_key(config, key_action, key_service);
 
     ops::DaemonControl control(config_path, config, std::cout, std::cerr);
     const std::chrono::seconds wait{timeout};

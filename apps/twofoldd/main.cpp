@@ -1,8 +1,8 @@
 // twofoldd: the twofold server. Wiring only: configuration → storage → domains → HTTP edge.
-#include <csignal>
-#include <iostream>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
+#include <csignal>
+#include <iostream>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +21,7 @@
 #include "storage/database.hpp"
 #include "storage/device_store.hpp"
 #include "storage/identity_store.hpp"
+#include "storage/service_key_store.hpp"
 
 using namespace twofold;
 namespace asio = http::asio;
@@ -72,7 +73,8 @@ int run(const std::string& config_path) {
   session_settings.retention = std::chrono::seconds(config.authsession.retention_seconds);
   session_settings.suspension_window =
       std::chrono::seconds(config.authsession.suspension_window_seconds);
-  session_settings.priority_code_life = std::chrono::seconds(config.authsession.priority_code_seconds);
+  session_settings.priority_code_life =
+      std::chrono::seconds(config.authsession.priority_code_seconds);
   session_settings.symbol_count = static_cast<std::uint32_t>(symbols.size());
   authsession::Service sessions(session_settings, clock, random, identities, session_store, hub);
   sessions.restore();
@@ -80,10 +82,13 @@ int run(const std::string& config_path) {
   device::Settings device_settings;
   device_settings.activation_code_life = std::chrono::hours(config.device.activation_code_hours);
   device::Service devices(device_settings, clock, random, identities, devices_store);
-  device::Api device_api({std::chrono::seconds(config.device.long_poll_max_seconds),
-                          config.device.lock_on_not_me},
-                         devices, sessions, symbols);
-  serviceapi::Endpoint service_api(sessions, symbols);
+  device::Api device_api(
+      {std::chrono::seconds(config.device.long_poll_max_seconds), config.device.lock_on_not_me},
+      devices, sessions, symbols);
+  storage::ServiceKeyStore service_key_store(*db);
+  servicekey::Keys service_keys(clock, random, service_key_store);
+  serviceapi::Endpoint service_api(sessions, symbols,
+                                   config.service.require_api_key ? &service_keys : nullptr);
   app::Routes routes(config, service_api, device_api, hub);
 
   asio::io_context io(static_cast<int>(config.server.threads));
@@ -126,11 +131,11 @@ int main(int argc, char** argv) {
   CLI::App app{"twofoldd: the twofold server (second factor and single sign-on)"};
   std::string config_path = "/etc/twofold/twofold.toml";
   if (const char* env = std::getenv("TWOFOLD_CONFIG")) config_path = env;
-  app.add_option("-c,--config", config_path, "Configuration file (TOML)")
-      ->capture_default_str();
+  app.add_option("-c,--config", config_path, "Configuration file (TOML)")->capture_default_str();
   app.set_version_flag("--version", std::string("twofoldd ") + TWOFOLD_VERSION);
-  app.footer("Exit codes: 0 stopped cleanly, 1 runtime error, 2 configuration error.\n"
-             "Usually started by `twofold start` or systemd (packaging/twofoldd.service).");
+  app.footer(
+      "Exit codes: 0 stopped cleanly, 1 runtime error, 2 configuration error.\n"
+      "Usually started by `twofold start` or systemd (packaging/twofoldd.service).");
   CLI11_PARSE(app, argc, argv);
 
   std::signal(SIGPIPE, SIG_IGN);

@@ -1,5 +1,7 @@
 #include "routes.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "serviceapi/error_codes.hpp"
 
 namespace twofold::app {
@@ -23,7 +25,8 @@ Response make(bhttp::status status, std::string content_type, std::string body, 
 }
 
 Response service_answer(int status, std::string body, bool tls) {
-  return make(static_cast<bhttp::status>(status), "text/plain; charset=utf-8", std::move(body), tls);
+  return make(static_cast<bhttp::status>(status), "text/plain; charset=utf-8", std::move(body),
+              tls);
 }
 
 Response json_answer(int status, const nlohmann::json& body, bool tls) {
@@ -43,7 +46,8 @@ Eine ID wird mit <code>twofold-auth enrol --server URL --ca ca.crt --id NAME</co
 
 }  // namespace
 
-http::asio::awaitable<Response> Routes::handle(const http::Request& request, const http::Peer& peer) {
+http::asio::awaitable<Response> Routes::handle(const http::Request& request,
+                                               const http::Peer& peer) {
   const std::string target(request.target());
   const auto q = target.find('?');
   std::string path = target.substr(0, q);
@@ -74,6 +78,10 @@ Response Routes::service_api(const http::Request& request, const http::Peer& pee
   if (!type.empty() && type.substr(0, 33) != "application/x-www-form-urlencoded")
     return refuse(Error::unsupported_media_type);
   auto answer = service_api_.handle(request.body(), peer.ip);
+  if (!answer.log.empty()) spdlog::error("service API request from {}: {}", peer.ip, answer.log);
+  // log level "usage": every request's outcome (never the body: it may carry an apikey)
+  spdlog::debug("service API answered {} to {}{}", answer.http_status, peer.ip,
+                answer.body.rfind("error=", 0) == 0 ? ": " + answer.body : std::string());
   return service_answer(answer.http_status, std::move(answer.body), peer.tls);
 }
 
@@ -87,7 +95,8 @@ http::asio::awaitable<Response> Routes::device_api(const http::Request& request,
   r.body = request.body();
   r.remote_ip = peer.ip;
   auto auth = request[bhttp::field::authorization];
-  if (auth.size() > 7 && auth.substr(0, 7) == "Bearer ") r.bearer_token = std::string(auth.substr(7));
+  if (auth.size() > 7 && auth.substr(0, 7) == "Bearer ")
+    r.bearer_token = std::string(auth.substr(7));
 
   auto reply = device_api_.handle(r);
   if (reply.wait_for_sessions) {
@@ -109,8 +118,11 @@ Response Routes::reject(bhttp::status status, std::string_view message, std::str
                        true);
   // Unknown or service-API targets get the service API's format: its clients read only it.
   using serviceapi::Error;
-  Error e = status == bhttp::status::payload_too_large ? Error::body_too_large : Error::malformed_body;
-  return service_answer(static_cast<int>(status), serviceapi::error_answer(e), true);
+  if (status == bhttp::status::payload_too_large)
+    return service_answer(413, serviceapi::error_answer(Error::body_too_large), true);
+  return service_answer(
+      static_cast<int>(status),
+      serviceapi::error_answer(serviceapi::error_info(Error::malformed_body).code, message), true);
 }
 
 }  // namespace twofold::app

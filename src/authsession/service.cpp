@@ -18,26 +18,37 @@ constexpr std::string_view kPriorityMessage =
     "authenticator.";
 
 bool is_priority_code_shape(std::string_view s) {
-  return s.size() == 8 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return s.size() == 8 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-Error storage_error() {
-  return {Failure::storage, "The server cannot store the request right now; try again."};
+Error storage_error(const std::exception& e) {
+  return {Failure::storage, "The server cannot store the request right now; try again.",
+          std::string("storage: ") + e.what()};
 }
 
 }  // namespace
 
 std::string_view state_name(State s) {
   switch (s) {
-    case State::nostate: return "NOSTATE";
-    case State::pending: return "PENDING";
-    case State::expired: return "EXPIRED";
-    case State::accepted: return "ACCEPTED";
-    case State::denied: return "DENIED";
-    case State::suspended: return "SUSPENDED";
-    case State::canceled: return "CANCELED";
-    case State::fetched: return "FETCHED";
-    case State::invalid: return "INVALID";
+    case State::nostate:
+      return "NOSTATE";
+    case State::pending:
+      return "PENDING";
+    case State::expired:
+      return "EXPIRED";
+    case State::accepted:
+      return "ACCEPTED";
+    case State::denied:
+      return "DENIED";
+    case State::suspended:
+      return "SUSPENDED";
+    case State::canceled:
+      return "CANCELED";
+    case State::fetched:
+      return "FETCHED";
+    case State::invalid:
+      return "INVALID";
   }
   return "INVALID";
 }
@@ -76,8 +87,8 @@ bool Service::persist(std::span<const AuthSession> changed, Error& error) {
   try {
     store_.save(changed);
     return true;
-  } catch (const std::exception&) {
-    error = storage_error();
+  } catch (const std::exception& e) {
+    error = storage_error(e);
     return false;
   }
 }
@@ -113,10 +124,11 @@ Outcome<AuthSession> Service::request(const NewRequest& req) {
   std::optional<identity::Identity> id;
   try {
     id = directory_.find(key);
-  } catch (const std::exception&) {
-    return storage_error();
+  } catch (const std::exception& e) {
+    return storage_error(e);
   }
-  if (!id) return Error{Failure::unknown_id, "The SecSign ID " + req.secsignid + " does not exist."};
+  if (!id)
+    return Error{Failure::unknown_id, "The SecSign ID " + req.secsignid + " does not exist."};
   if (id->locked) return Error{Failure::id_locked, "The ID " + id->name + " is locked."};
 
   AuthSession s;
@@ -153,8 +165,9 @@ Outcome<AuthSession> Service::request(const NewRequest& req) {
       s.state = State::suspended;
       s.message = kSuspendedMessage;
       id->suspended = true;
-      id->recent_suspensions =
-          (now - id->last_suspension < settings_.suspension_window) ? id->recent_suspensions + 1 : 1;
+      id->recent_suspensions = (now - id->last_suspension < settings_.suspension_window)
+                                   ? id->recent_suspensions + 1
+                                   : 1;
       id->last_suspension = now;
       if (id->recent_suspensions >= 2) {
         id->priority_required_until = now + settings_.suspension_window;
@@ -178,8 +191,8 @@ Outcome<AuthSession> Service::request(const NewRequest& req) {
   if (identity_changed) {
     try {
       directory_.save(*id);
-    } catch (const std::exception&) {
-      return storage_error();
+    } catch (const std::exception& e) {
+      return storage_error(e);
     }
   }
   if (!persist(changed, error)) return error;
@@ -243,8 +256,8 @@ Outcome<AuthSession> Service::cancel(std::string_view secsignid, std::string_vie
   }
   try {
     store_.remove(s.id);
-  } catch (const std::exception&) {
-    return storage_error();
+  } catch (const std::exception& e) {
+    return storage_error(e);
   }
   unindex(sessions_.at(s.id));
   sessions_.erase(s.id);

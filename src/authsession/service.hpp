@@ -37,15 +37,16 @@ struct NewRequest {
 enum class Failure {
   unknown_id,
   id_locked,
-  unknown_session,   // no such session, or released, canceled, purged
+  unknown_session,  // no such session, or released, canceled, purged
   wrong_request_id,
-  not_pending,       // the device answered too late, twice, or with a stale nonce
-  storage,           // the database refused the write; nothing changed
+  not_pending,  // the device answered too late, twice, or with a stale nonce
+  storage,      // the database refused the write; nothing changed
 };
 
 struct Error {
   Failure failure;
   std::string message;
+  std::string detail{};  // for the server log only (e.g. the database's own error text)
 };
 
 template <typename T>
@@ -83,9 +84,8 @@ class Service {
                               Decision decision, std::uint32_t symbol, std::string_view nonce,
                               const std::string& device_id);
   // "This was not me": denies every live session of the ID (R-D2a).
-  Outcome<std::vector<AuthSession>> deny_all(const std::string& identity_key,
-                                             std::string_view id, std::string_view nonce,
-                                             const std::string& device_id);
+  Outcome<std::vector<AuthSession>> deny_all(const std::string& identity_key, std::string_view id,
+                                             std::string_view nonce, const std::string& device_id);
   Outcome<PriorityCode> issue_priority_code(const std::string& identity_key);
 
   // Expires overdue sessions and purges finished ones past retention. Returns how many
@@ -112,7 +112,7 @@ class Service {
   Listener& listener_;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, AuthSession> sessions_;                // by id
+  std::unordered_map<std::string, AuthSession> sessions_;                  // by id
   std::unordered_map<std::string, std::vector<std::string>> by_identity_;  // live ids per ID
   std::map<std::string, std::pair<std::string, core::TimePoint>> priority_codes_;
 };

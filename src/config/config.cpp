@@ -1,9 +1,11 @@
 #include "config/config.hpp"
 
+#include <cstdio>
+
+#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace twofold::config {
 namespace {
@@ -69,8 +71,10 @@ void require(bool ok, const std::string& message) {
 void validate(const Config& c) {
   require(!c.server.host_names.empty(), "setting [server] host_names must name at least one host");
   require(c.server.https_port != 0, "setting [server] https_port must not be 0");
-  require(c.server.https_port != c.server.http_port, "[server] https_port and http_port differ");
-  require(c.server.threads >= 1 && c.server.threads <= 64, "setting [server] threads must be 1..64");
+  require(c.server.https_port != c.server.http_port,
+          "settings [server] https_port and http_port must differ");
+  require(c.server.threads >= 1 && c.server.threads <= 64,
+          "setting [server] threads must be 1..64");
   require(c.server.max_body_bytes >= 1024 && c.server.max_body_bytes <= (1u << 20),
           "setting [server] max_body_bytes must be 1024..1048576");
   require(c.server.request_timeout_seconds >= 1, "setting [server] request_timeout_seconds >= 1");
@@ -110,8 +114,8 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server",  "storage", "authsession",
-                                              "device",  "log",     "service"};
+  static const std::set<std::string> sections{"server", "storage", "authsession",
+                                              "device", "log",     "service"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -179,15 +183,27 @@ Config load(const std::filesystem::path& path) {
 }
 
 namespace {
+// A TOML basic string: quotes, backslashes and control characters escaped.
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char ch : s) {
-    if (ch == '"' || ch == '\\') out.push_back('\\');
-    out.push_back(ch);
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", u);
+      out += buf;
+    } else {
+      out.push_back(ch);
+    }
   }
   return out + "\"";
 }
-std::string b(bool v) { return v ? "true" : "false"; }
+std::string b(bool v) {
+  return v ? "true" : "false";
+}
 }  // namespace
 
 std::string render(const Config& c) {

@@ -4,7 +4,9 @@
 
 namespace twofold::device {
 namespace {
-Error storage_error() { return {Failure::storage, "The server cannot store this right now."}; }
+Error storage_error() {
+  return {Failure::storage, "The server cannot store this right now."};
+}
 }  // namespace
 
 std::string answer_message(std::string_view authsession_id, std::uint32_t symbol,
@@ -23,18 +25,22 @@ std::string action_message(std::string_view action, std::string_view id, std::st
 
 Service::Service(Settings settings, const core::Clock& clock, core::Random& random,
                  identity::Directory& directory, Registry& registry)
-    : settings_(settings), clock_(clock), random_(random), directory_(directory), registry_(registry) {}
+    : settings_(settings),
+      clock_(clock),
+      random_(random),
+      directory_(directory),
+      registry_(registry) {}
 
 Outcome<Enrolled> Service::enrol(const EnrolRequest& req) {
   if (!identity::is_valid_name(req.id))
-    return Error{Failure::invalid_request,
-                 "id must be 1-255 characters of A-Z a-z 0-9 . _ @ -"};
+    return Error{Failure::invalid_request, "id must be 1-255 characters of A-Z a-z 0-9 . _ @ -"};
   if (req.device_name.empty() || req.device_name.size() > 128 ||
       !core::is_valid_utf8(req.device_name))
     return Error{Failure::invalid_request, "device_name must be 1-128 characters"};
   auto type = crypto::parse_key_type(req.key_type);
   if (!type) return Error{Failure::invalid_key, "key_type must be p256 or rsa2048"};
-  if (req.public_key_pem.size() > 4096 || !crypto::is_acceptable_public_key(req.public_key_pem, *type))
+  if (req.public_key_pem.size() > 4096 ||
+      !crypto::is_acceptable_public_key(req.public_key_pem, *type))
     return Error{Failure::invalid_key, "public_key is not a " + req.key_type + " public key"};
 
   const auto now = clock_.now();
@@ -162,6 +168,8 @@ Outcome<identity::Identity> Service::resume(const std::string& identity_key) {
 Outcome<IssuedCode> Service::issue_activation_code(const std::string& identity_key) {
   IssuedCode code{random_.token(24), clock_.now() + settings_.activation_code_life};
   try {
+    if (!directory_.find(identity_key))
+      return Error{Failure::invalid_request, "The ID " + identity_key + " does not exist."};
     registry_.add_activation_code({core::sha256_hex(code.code), identity_key, code.expires});
   } catch (const std::exception&) {
     return storage_error();

@@ -14,6 +14,9 @@ Answer context_error(const authsession::Error& e, std::string_view secsignid) {
   Error code = Error::internal_error;
   switch (e.failure) {
     case F::unknown_id:
+      if (is_priority_code_syntax(secsignid))
+        return {error_info(Error::unknown_priority_code).http_status,
+                error_answer(Error::unknown_priority_code)};
       return {error_info(Error::unknown_id).http_status,
               error_answer(Error::unknown_id, {secsignid})};
     case F::id_locked:
@@ -32,7 +35,7 @@ Answer context_error(const authsession::Error& e, std::string_view secsignid) {
       code = Error::storage_unavailable;
       break;
   }
-  return {error_info(code).http_status, error_answer(code, {secsignid})};
+  return {error_info(code).http_status, error_answer(code, {secsignid}), e.detail};
 }
 
 std::string state_number(authsession::State s) {
@@ -52,6 +55,18 @@ Answer Endpoint::handle(std::string_view body, std::string_view remote_ip) const
   if (auto* tech = std::get_if<TechnicalError>(&parsed))
     return {tech->http_status, error_answer(tech->code, tech->message)};
   const auto& req = std::get<ServiceRequest>(parsed);
+  if (keys_ != nullptr) {
+    std::string log;
+    Error refusal = Error::service_not_authorized;
+    try {
+      if (keys_->authenticate(req.apikey)) refusal = Error::internal_error;  // i.e. none
+    } catch (const std::exception& e) {
+      refusal = Error::storage_unavailable;
+      log = std::string("storage: ") + e.what();
+    }
+    if (refusal != Error::internal_error)
+      return {error_info(refusal).http_status, error_answer(refusal), log};
+  }
 
   authsession::Outcome<authsession::AuthSession> outcome;
   switch (req.type) {

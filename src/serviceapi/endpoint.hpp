@@ -6,18 +6,22 @@
 
 #include "accesspass/symbol_set.hpp"
 #include "authsession/service.hpp"
+#include "servicekey/service_key.hpp"
 
 namespace twofold::serviceapi {
 
 struct Answer {
   int http_status{200};
   std::string body;  // key=value&… (never empty)
+  std::string log;   // what the server log should say about a failure (never sent)
 };
 
 class Endpoint {
  public:
-  Endpoint(authsession::Service& sessions, const accesspass::SymbolSet& symbols)
-      : sessions_(sessions), symbols_(symbols) {}
+  // `keys`: when given, every request must carry a valid `apikey` (R-S8).
+  Endpoint(authsession::Service& sessions, const accesspass::SymbolSet& symbols,
+           servicekey::Keys* keys = nullptr)
+      : sessions_(sessions), symbols_(symbols), keys_(keys) {}
 
   // `body`: the POSTed form; `remote_ip`: who asked (recorded in the audit trail).
   Answer handle(std::string_view body, std::string_view remote_ip) const;
@@ -25,6 +29,7 @@ class Endpoint {
  private:
   authsession::Service& sessions_;
   const accesspass::SymbolSet& symbols_;
+  servicekey::Keys* keys_;
 };
 
 }  // namespace twofold::serviceapi

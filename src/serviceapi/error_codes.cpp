@@ -42,6 +42,9 @@ constexpr std::array kTable = {
               "it on the device."},
     ErrorInfo{Error::priority_code_required, "priority_code_required", 409, 409,
               "The ID needs a priority code. The user can get one on the device."},
+    ErrorInfo{Error::service_not_authorized, "service_not_authorized", 401, 401,
+              "This server only answers registered services: send the apikey the admin issued "
+              "with twofold service-key add."},
     ErrorInfo{Error::storage_unavailable, "storage_unavailable", 503, 503,
               "The server cannot store the request right now; try again."},
     // Not 500: some clients read error=500 as "the ID does not exist".

@@ -31,6 +31,7 @@ enum class Error {
   id_locked,               // the user (or an admin) locked the ID
   id_suspended,            // concurrent requests suspended the ID (R-S7)
   priority_code_required,  // suspensions recurred: only a priority code is accepted
+  service_not_authorized,  // R-S8 is on and `apikey` is missing or unknown
   storage_unavailable,     // the database refused the write; retrying may succeed
   internal_error,          // anything unexpected; details go to the log only
 };

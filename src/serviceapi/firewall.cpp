@@ -20,12 +20,13 @@ struct RequestSpec {
 constexpr std::array<std::string_view, 4> kRequestAuthRequired = {"request", "secsignid",
                                                                   "servicename", "serviceaddress"};
 // `timezone`: the JS client sends it when its caller passes one; accepted and ignored.
-constexpr std::array<std::string_view, 5> kRequestAuthOptional = {
-    "pluginname", "apimethod", "showaccesspass", "scriptversion", "timezone"};
+// `apikey`: R-S8, checked by the endpoint when the admin requires service API keys.
+constexpr std::array<std::string_view, 6> kRequestAuthOptional = {
+    "pluginname", "apimethod", "showaccesspass", "scriptversion", "timezone", "apikey"};
 constexpr std::array<std::string_view, 4> kSessionRequired = {"request", "secsignid",
                                                               "authsessionid", "requestid"};
-constexpr std::array<std::string_view, 3> kSessionOptional = {"apimethod", "pluginname",
-                                                              "scriptversion"};
+constexpr std::array<std::string_view, 4> kSessionOptional = {"apimethod", "pluginname",
+                                                              "scriptversion", "apikey"};
 
 constexpr std::array<RequestSpec, 4> kSpecs = {
     RequestSpec{RequestType::request_auth_session, "ReqRequestAuthSession", kRequestAuthRequired,
@@ -170,6 +171,7 @@ std::variant<ServiceRequest, TechnicalError> check_request(const Form& form) {
       return invalid(name, "it is longer than 255 bytes");
   }
   out.pluginname = std::string(form.get("pluginname").value_or(""));
+  out.apikey = std::string(form.get("apikey").value_or(""));
   out.apimethod = std::string(form.get("apimethod").value_or(""));
 
   if (*type == RequestType::request_auth_session) {

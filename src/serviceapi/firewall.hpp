@@ -35,6 +35,7 @@ struct ServiceRequest {
   // request_auth_session only; servicename/serviceaddress are echoed back byte for byte.
   std::string servicename, serviceaddress;
   std::string pluginname, apimethod;  // may be empty (optional, informational)
+  std::string apikey;                 // may be empty; R-S8 (checked by the endpoint)
   bool show_access_pass = true;
   std::string authsessionid;  // 19 digits (other three requests)
   std::string requestid;      // 64 upper-case hex (other three requests)

@@ -68,6 +68,13 @@ CREATE TABLE audit (
 CREATE INDEX audit_identity ON audit(identity_key, created_ms);
 CREATE INDEX audit_created ON audit(created_ms)
 )SQL"},
+      {2, "service API keys (R-S8)", R"SQL(
+CREATE TABLE service_keys (
+  service TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL
+)
+)SQL"},
   };
   return all;
 }

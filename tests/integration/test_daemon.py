@@ -118,3 +118,56 @@ class SetupAndConfiguration(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ServiceKeysAndStorageFailures(unittest.TestCase):
+
+    def setUp(self):
+        self.server = Server({("service", "require_api_key"): "true",
+                              ("storage", "busy_timeout_ms"): "200"})
+        self.server.start()
+        self.phone = Authenticator(self.server)
+        self.phone.enrol("keyed.user")
+
+    def tearDown(self):
+        self.phone.cleanup()
+        self.server.cleanup()
+
+    def test_only_services_with_a_key_are_answered(self):
+        _, refused = self.server.request_auth("keyed.user")
+        self.assertEqual(refused["error"], "401")
+        key = self.server.cli("service-key", "add", "intranet").stdout.strip()
+        self.assertRegex(key, r"^tfk_[A-Za-z0-9_-]{43}$")
+        self.assertIn("intranet", self.server.cli("service-key", "list").stdout)
+        self.assertNotIn(key, self.server.cli("service-key", "list").stdout)
+        _, wrong = self.server.request_auth("keyed.user", apikey=key[:-1] + "A")
+        self.assertEqual(wrong["error"], "401")
+        _, answer = self.server.request_auth("keyed.user", apikey=key)
+        self.assertEqual(int(answer["authsessionstate"]), PENDING)
+        _, state = self.server.session_call("ReqGetAuthSessionState", answer, apikey=key)
+        self.assertEqual(int(state["authsessionstate"]), PENDING)
+        self.server.cli("service-key", "remove", "intranet")
+        _, gone = self.server.session_call("ReqGetAuthSessionState", answer, apikey=key)
+        self.assertEqual(gone["error"], "401")
+
+    def test_a_locked_database_is_a_context_error_and_loses_nothing(self):
+        import sqlite3
+        key = self.server.cli("service-key", "add", "web").stdout.strip()
+        _, answer = self.server.request_auth("keyed.user", apikey=key)
+        db = sqlite3.connect(os.path.join(self.server.dir, "twofold.db"), timeout=5,
+                             isolation_level=None)
+        db.execute("BEGIN EXCLUSIVE")
+        try:
+            status, refused = self.server.session_call("ReqCancelAuthSession", answer,
+                                                       apikey=key)
+            self.assertIn("error", refused)
+            self.assertTrue(refused["errormsg"])
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        self.assertIn("database", self.server.output().lower())
+        # the session is as it was, and the server works again
+        _, state = self.server.session_call("ReqGetAuthSessionState", answer, apikey=key)
+        self.assertEqual(int(state["authsessionstate"]), PENDING)
+        _, cancelled = self.server.session_call("ReqCancelAuthSession", answer, apikey=key)
+        self.assertEqual(int(cancelled["authsessionstate"]), 6)
