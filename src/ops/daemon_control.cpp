@@ -287,19 +287,28 @@ int DaemonControl::start(const fs::path& daemon_binary, std::chrono::seconds tim
   return 1;
 }
 
-int DaemonControl::stop(std::chrono::seconds timeout) {
+std::optional<pid_t> DaemonControl::signal_daemon(int sig, int& exit_code) {
+  exit_code = 0;
   const auto recorded = read_pid_file(pid_file());
   if (!recorded || !is_twofoldd(*recorded)) {
     std::error_code ec;
     if (fs::remove(pid_file(), ec)) out_ << "removed stale PID file " << pid_file().string() << "\n";
     out_ << "twofoldd is not running\n";
-    return 0;
+    return std::nullopt;
   }
-  const pid_t pid = *recorded;
-  if (::kill(pid, SIGTERM) != 0) {
-    err_ << "twofold: cannot signal pid " << pid << ": " << std::strerror(errno) << "\n";
-    return 1;
+  if (::kill(*recorded, sig) != 0) {
+    err_ << "twofold: cannot signal pid " << *recorded << ": " << std::strerror(errno) << "\n";
+    exit_code = 1;
+    return std::nullopt;
   }
+  return recorded;
+}
+
+int DaemonControl::stop(std::chrono::seconds timeout) {
+  int exit_code = 0;
+  const auto signalled = signal_daemon(SIGTERM, exit_code);
+  if (!signalled) return exit_code;
+  const pid_t pid = *signalled;
   out_ << "stopping twofoldd (pid " << pid << ")...\n";
   if (!wait_until_gone(pid, timeout)) {
     err_ << "twofold: twofoldd (pid " << pid << ") is still running after " << timeout.count()
@@ -312,18 +321,10 @@ int DaemonControl::stop(std::chrono::seconds timeout) {
 }
 
 int DaemonControl::kill() {
-  const auto recorded = read_pid_file(pid_file());
-  if (!recorded || !is_twofoldd(*recorded)) {
-    std::error_code ec;
-    if (fs::remove(pid_file(), ec)) out_ << "removed stale PID file " << pid_file().string() << "\n";
-    out_ << "twofoldd is not running\n";
-    return 0;
-  }
-  const pid_t pid = *recorded;
-  if (::kill(pid, SIGKILL) != 0) {
-    err_ << "twofold: cannot signal pid " << pid << ": " << std::strerror(errno) << "\n";
-    return 1;
-  }
+  int exit_code = 0;
+  const auto signalled = signal_daemon(SIGKILL, exit_code);
+  if (!signalled) return exit_code;
+  const pid_t pid = *signalled;
   if (!wait_until_gone(pid, 5s)) {
     err_ << "twofold: twofoldd (pid " << pid << ") survived SIGKILL (stuck in the kernel?)\n";
     return 1;

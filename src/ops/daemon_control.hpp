@@ -66,6 +66,9 @@ class DaemonControl {
   int status();
 
  private:
+  // Sends `sig` to the twofoldd of the PID file; nullopt (with the exit code to return) when
+  // it is not running or cannot be signalled.
+  std::optional<pid_t> signal_daemon(int sig, int& exit_code);
   bool wait_until_gone(pid_t pid, std::chrono::milliseconds timeout) const;
   void remove_pid_file(pid_t pid) const;
   void print_log_tail(std::uintmax_t from_offset) const;
