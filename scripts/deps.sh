@@ -11,7 +11,7 @@ packages=(
   libsodium-dev libcairo2-dev libpng-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   # test and benchmark tools
-  python3 curl openssl wrk procps
+  python3 curl openssl wrk procps nodejs
 )
 
 missing=()

@@ -155,6 +155,22 @@ class ParameterFirewall(ServerTestCase):
 
 class Compatibility(ServerTestCase):
 
+    def test_node_keep_alive_client_reuses_its_socket(self):
+        import json
+        import shutil
+        import subprocess
+        node = shutil.which("node") or shutil.which("nodejs")
+        self.assertIsNotNone(node, "Node.js is needed for this test (scripts/deps.sh)")
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_keepalive.js")
+        proc = subprocess.run([node, script, str(self.server.https_port), self.server.ca],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        seen = json.loads(proc.stdout)
+        self.assertEqual(len(seen), 20)
+        self.assertTrue(all(r["reused"] for r in seen[1:]), seen)
+        self.assertTrue(all(r["error"].startswith("error=") for r in seen))
+        self.assertTrue(all(r["status"] < 500 for r in seen))
+
     def test_unknown_paths_and_get_answer_without_5xx(self):
         conn = self.server.connection()
         for method, path in (("GET", "/"), ("GET", "/nothing"), ("GET", "/device/v1/nothing"),
