@@ -63,7 +63,7 @@ int run(const std::string& config_path) {
   storage::DeviceStore devices_store(*db);
   storage::AuthSessionStore session_store(*db);
 
-  const auto symbols = accesspass::SymbolSet::render();
+  const auto symbols = accesspass::SymbolSet::embedded();
   core::SystemClock clock;
   core::SystemRandom random;
   notify::Hub hub;

@@ -1,6 +1,7 @@
 #pragma once
 // The access-pass symbols: the website shows one as a PNG, the device shows it
-// among three decoys. Rendered once at server start, then read-only.
+// among three decoys. Rendered once, at build time (accesspass-embed draws them with cairo
+// and compiles the PNGs into the server), then read-only.
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -27,7 +28,11 @@ class SymbolSet {
   // bytes, which lets the authenticator match a PNG against the candidates by bytes.
   // Throws std::invalid_argument outside [kMinSizePx, kMaxSizePx], std::runtime_error
   // if cairo fails.
+  // Needs the twofold_accesspass_render library (cairo).
   static SymbolSet render(unsigned size_px = 128);
+  // The set rendered at build time at kEmbeddedSizePx: what the server uses.
+  static SymbolSet embedded();
+  static constexpr unsigned kEmbeddedSizePx = 128;
 
   std::size_t size() const { return symbols_.size(); }
   const Symbol& at(std::size_t index) const;  // throws std::out_of_range

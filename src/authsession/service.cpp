@@ -67,8 +67,13 @@ void Service::restore() {
   Lock lock(mutex_);
   for (auto& s : loaded) {
     index(s);
+    schedule(s);
     sessions_.emplace(s.id, std::move(s));
   }
+}
+
+void Service::schedule(const AuthSession& s) {
+  deadlines_.emplace(is_live(s.state) ? s.expires : s.updated + settings_.retention, s.id);
 }
 
 void Service::index(const AuthSession& s) {
@@ -86,6 +91,7 @@ void Service::unindex(const AuthSession& s) {
 bool Service::persist(std::span<const AuthSession> changed, Error& error) {
   try {
     store_.save(changed);
+    for (const auto& c : changed) schedule(c);
     return true;
   } catch (const std::exception& e) {
     error = storage_error(e);
@@ -215,7 +221,7 @@ void Service::expire_if_due(AuthSession& s) {
   // Expiry follows from the clock, so it holds even if this write fails: the row then stays
   // live in the database and expires again when it is next loaded.
   Error ignored;
-  persist({&next, 1}, ignored);
+  if (!persist({&next, 1}, ignored)) schedule(next);
   unindex(s);
   s = std::move(next);
 }
@@ -389,24 +395,31 @@ std::size_t Service::sweep() {
   Lock lock(mutex_);
   std::size_t changed = 0;
   std::vector<std::string> purge;
-  for (auto& [sid, s] : sessions_) {
+  while (!deadlines_.empty() && deadlines_.top().first <= now) {
+    const std::string sid = deadlines_.top().second;
+    deadlines_.pop();
+    auto it = sessions_.find(sid);
+    if (it == sessions_.end()) continue;
+    auto& s = it->second;
     if (is_live(s.state)) {
       if (now >= s.expires) {
-        expire_if_due(s);
+        expire_if_due(s);  // persists, which schedules the purge
         ++changed;
       }
     } else if (now - s.updated >= settings_.retention) {
       purge.push_back(sid);
     }
   }
-  for (const auto& sid : purge) {
+  for (std::size_t i = 0; i < purge.size(); ++i) {
     try {
-      store_.remove(sid);
+      store_.remove(purge[i]);
     } catch (const std::exception&) {
-      break;  // try again on the next sweep
+      // try these again on the next sweep
+      for (std::size_t j = i; j < purge.size(); ++j) deadlines_.emplace(now, purge[j]);
+      break;
     }
-    unindex(sessions_.at(sid));
-    sessions_.erase(sid);
+    unindex(sessions_.at(purge[i]));
+    sessions_.erase(purge[i]);
     ++changed;
   }
   return changed;

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <queue>
 #include <unordered_map>
 #include <variant>
 
@@ -102,6 +103,8 @@ class Service {
   bool persist(std::span<const AuthSession> changed, Error& error);
   void index(const AuthSession& s);
   void unindex(const AuthSession& s);
+  // When the sweeper must next look at `s`: its expiry while live, else its purge time.
+  void schedule(const AuthSession& s);
   std::string new_session_id();
 
   Settings settings_;
@@ -115,6 +118,10 @@ class Service {
   std::unordered_map<std::string, AuthSession> sessions_;                  // by id
   std::unordered_map<std::string, std::vector<std::string>> by_identity_;  // live ids per ID
   std::map<std::string, std::pair<std::string, core::TimePoint>> priority_codes_;
+  // Min-heap of (deadline, session id), so a sweep costs what is due, not every session.
+  // Entries are hints: the sweeper re-checks the session, stale entries are dropped.
+  using Deadline = std::pair<core::TimePoint, std::string>;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
 };
 
 }  // namespace twofold::authsession

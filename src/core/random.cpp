@@ -30,13 +30,23 @@ std::string Random::hex(std::size_t bytes) {
 }
 
 std::string Random::digits(std::size_t count, bool no_leading_zero) {
+  // One fill() for a batch of bytes instead of one per digit (a system call each with
+  // libsodium); rejection sampling keeps the digits unbiased.
   std::string out;
   out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i == 0 && no_leading_zero)
-      out.push_back(static_cast<char>('1' + uniform(9)));
-    else
-      out.push_back(static_cast<char>('0' + uniform(10)));
+  std::array<std::uint8_t, 32> buf{};
+  std::size_t pos = buf.size();
+  while (out.size() < count) {
+    if (pos == buf.size()) {
+      fill(buf);
+      pos = 0;
+    }
+    const std::uint8_t b = buf[pos++];
+    if (out.empty() && no_leading_zero) {
+      if (b < 243) out.push_back(static_cast<char>('1' + b % 9));  // 243 = 27 * 9
+    } else if (b < 250) {
+      out.push_back(static_cast<char>('0' + b % 10));  // 250 = 25 * 10
+    }
   }
   return out;
 }

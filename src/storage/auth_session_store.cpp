@@ -4,18 +4,31 @@ namespace twofold::storage {
 namespace {
 
 struct Row {
-  std::string id, request_id, identity_key, secsignid, requested_as, service_name,
-      service_address, plugin_name, api_method, requester_ip, nonce, device_id, message;
+  std::string id, request_id, identity_key, secsignid, requested_as, service_name, service_address,
+      plugin_name, api_method, requester_ip, nonce, device_id, message;
   int show_access_pass = 1, symbol = 0, state = 0;
   long long created = 0, expires = 0, updated = 0;
 
   static Row of(const authsession::AuthSession& s) {
-    return Row{s.id,           s.request_id,   s.identity_key, s.secsignid,
-               s.requested_as, s.service_name, s.service_address, s.plugin_name,
-               s.api_method,   s.requester_ip, s.nonce,        s.device_id,
-               s.message,      s.show_access_pass ? 1 : 0, static_cast<int>(s.symbol),
-               static_cast<int>(s.state), core::to_millis(s.created),
-               core::to_millis(s.expires), core::to_millis(s.updated)};
+    return Row{s.id,
+               s.request_id,
+               s.identity_key,
+               s.secsignid,
+               s.requested_as,
+               s.service_name,
+               s.service_address,
+               s.plugin_name,
+               s.api_method,
+               s.requester_ip,
+               s.nonce,
+               s.device_id,
+               s.message,
+               s.show_access_pass ? 1 : 0,
+               static_cast<int>(s.symbol),
+               static_cast<int>(s.state),
+               core::to_millis(s.created),
+               core::to_millis(s.expires),
+               core::to_millis(s.updated)};
   }
   authsession::AuthSession to_session() const {
     authsession::AuthSession s;
@@ -62,6 +75,9 @@ void AuthSessionStore::save(std::span<const authsession::AuthSession> sessions) 
           soci::use(r.requester_ip), soci::use(r.show_access_pass), soci::use(r.symbol),
           soci::use(r.nonce), soci::use(r.state), soci::use(r.created), soci::use(r.expires),
           soci::use(r.updated), soci::use(r.device_id), soci::use(r.message);
+      // The audit trail records outcomes: a live session is in auth_sessions already (and
+      // restored from there after a restart), so it costs no audit write until it ends.
+      if (authsession::is_live(s.state)) continue;
       sql << "INSERT INTO audit(authsession_id, secsignid, identity_key, service_name, "
              "service_address, requester_ip, device_id, state, created_ms, updated_ms) "
              "VALUES(:id, :sid, :ik, :sn, :sa, :ip, :dev, :state, :c, :u) "
@@ -69,15 +85,15 @@ void AuthSessionStore::save(std::span<const authsession::AuthSession> sessions) 
              "device_id = excluded.device_id, updated_ms = excluded.updated_ms",
           soci::use(r.id), soci::use(r.secsignid), soci::use(r.identity_key),
           soci::use(r.service_name), soci::use(r.service_address), soci::use(r.requester_ip),
-          soci::use(r.device_id), soci::use(r.state), soci::use(r.created),
-          soci::use(r.updated);
+          soci::use(r.device_id), soci::use(r.state), soci::use(r.created), soci::use(r.updated);
     }
   });
 }
 
 void AuthSessionStore::remove(const std::string& id) {
-  db_.transaction(
-      [&](soci::session& sql) { sql << "DELETE FROM auth_sessions WHERE id = :id", soci::use(id); });
+  db_.transaction([&](soci::session& sql) {
+    sql << "DELETE FROM auth_sessions WHERE id = :id", soci::use(id);
+  });
 }
 
 std::vector<authsession::AuthSession> AuthSessionStore::load_live() {
@@ -94,8 +110,7 @@ std::vector<authsession::AuthSession> AuthSessionStore::load_live() {
          soci::into(r.service_address), soci::into(r.plugin_name), soci::into(r.api_method),
          soci::into(r.requester_ip), soci::into(r.nonce), soci::into(r.device_id),
          soci::into(r.message), soci::into(r.show_access_pass), soci::into(r.symbol),
-         soci::into(r.state), soci::into(r.created), soci::into(r.expires),
-         soci::into(r.updated));
+         soci::into(r.state), soci::into(r.created), soci::into(r.expires), soci::into(r.updated));
     st.execute();
     while (st.fetch()) out.push_back(r.to_session());
   });

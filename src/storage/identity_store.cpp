@@ -64,7 +64,8 @@ bool IdentityStore::create(identity::Identity& identity, bool admin_if_first) {
     sql << "SELECT COUNT(*) FROM identities WHERE key = :k", soci::into(exists),
         soci::use(identity.key);
     if (exists) return;
-    sql << "SELECT COUNT(*) FROM identities", soci::into(total);
+    // EXISTS, not COUNT(*): constant time however many IDs there are.
+    sql << "SELECT EXISTS(SELECT 1 FROM identities)", soci::into(total);
     if (total == 0 && admin_if_first) identity.admin = true;  // the first ID is admin
     Row r = Row::of(identity);
     sql << "INSERT INTO identities(" << kColumns
@@ -94,10 +95,10 @@ std::vector<identity::Identity> IdentityStore::list() {
   db_.read([&](soci::session& sql) {
     Row r;
     soci::statement st =
-        (sql.prepare << "SELECT " << kColumns << " FROM identities ORDER BY key",
-         soci::into(r.key), soci::into(r.name), soci::into(r.admin), soci::into(r.locked),
-         soci::into(r.suspended), soci::into(r.last_suspension), soci::into(r.recent),
-         soci::into(r.priority_until), soci::into(r.created));
+        (sql.prepare << "SELECT " << kColumns << " FROM identities ORDER BY key", soci::into(r.key),
+         soci::into(r.name), soci::into(r.admin), soci::into(r.locked), soci::into(r.suspended),
+         soci::into(r.last_suspension), soci::into(r.recent), soci::into(r.priority_until),
+         soci::into(r.created));
     st.execute();
     while (st.fetch()) out.push_back(r.to_identity());
   });

@@ -125,6 +125,21 @@ TEST(SymbolSet, Deterministic) {
   }
 }
 
+// The server uses the set compiled in at build time; it must be exactly what the renderer
+// draws (same names, same bytes), or devices and websites would disagree.
+TEST(SymbolSet, EmbeddedSetIsTheRenderedOne) {
+  const auto embedded = SymbolSet::embedded();
+  const auto rendered = SymbolSet::render(SymbolSet::kEmbeddedSizePx);
+  ASSERT_EQ(embedded.size(), rendered.size());
+  ASSERT_GE(embedded.size(), 24u);
+  for (std::size_t i = 0; i < embedded.size(); ++i) {
+    EXPECT_EQ(embedded.at(i).png, rendered.at(i).png) << rendered.at(i).name_en;
+    EXPECT_EQ(embedded.at(i).png_base64, rendered.at(i).png_base64);
+    EXPECT_EQ(embedded.at(i).name_en, rendered.at(i).name_en);
+    EXPECT_EQ(embedded.at(i).name_de, rendered.at(i).name_de);
+  }
+}
+
 TEST(SymbolSet, NamesNonEmptyAndDistinct) {
   std::set<std::string> en, de;
   for (const auto& s : symbols().all()) {

@@ -70,7 +70,7 @@ struct TestKey {
 };
 
 const accesspass::SymbolSet& symbol_set() {
-  static const auto set = accesspass::SymbolSet::render(accesspass::SymbolSet::kMinSizePx);
+  static const auto set = accesspass::SymbolSet::embedded();
   return set;
 }
 

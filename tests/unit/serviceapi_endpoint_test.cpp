@@ -16,7 +16,7 @@ using std::chrono::seconds;
 namespace {
 
 const accesspass::SymbolSet& symbol_set() {
-  static const auto set = accesspass::SymbolSet::render(accesspass::SymbolSet::kMinSizePx);
+  static const auto set = accesspass::SymbolSet::embedded();
   return set;
 }
 
