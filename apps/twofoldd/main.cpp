@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <csignal>
 #include <iostream>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -91,8 +90,9 @@ int run(const std::string& config_path) {
                                    config.service.require_api_key ? &service_keys : nullptr);
   app::Routes routes(config, service_api, device_api, hub);
 
-  asio::io_context io(static_cast<int>(config.server.threads));
-  http::Server server(io, config, routes);
+  http::IoPool pool(config.server.threads);
+  auto& io = pool.main();
+  http::Server server(pool, config, routes);
   server.start();
 
   bool stopping = false;
@@ -108,7 +108,7 @@ int run(const std::string& config_path) {
     hub.wake_all();
     // Every state change is already durable; give in-flight requests a moment, then stop.
     grace.expires_after(std::chrono::milliseconds(1500));
-    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+    grace.async_wait([&](const boost::system::error_code&) { pool.stop(); });
   });
 
   spdlog::info("twofoldd {} listening on {} ({} live auth sessions restored)", TWOFOLD_VERSION,
@@ -117,10 +117,7 @@ int run(const std::string& config_path) {
     spdlog::info("plain HTTP for a reverse proxy on {}:{}", config.server.listen_address,
                  config.server.http_port);
 
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < config.server.threads; ++i) threads.emplace_back([&] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
+  pool.run();
   spdlog::info("twofoldd stopped");
   return 0;
 }

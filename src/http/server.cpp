@@ -61,15 +61,16 @@ struct ConnectionSlot {
 
 }  // namespace
 
-Server::Server(asio::io_context& io, const config::Config& config, Handler& handler)
-    : io_(io), config_(config), handler_(handler), tls_(make_tls_context(config)) {}
+Server::Server(IoPool& pool, const config::Config& config, Handler& handler)
+    : pool_(pool), config_(config), handler_(handler), tls_(make_tls_context(config)) {}
 
 void Server::start() {
-  https_ = bind(io_, config_.server.listen_address, config_.server.https_port);
-  asio::co_spawn(io_, accept_loop(*https_, true), asio::detached);
+  auto& io = pool_.main();
+  https_ = bind(io, config_.server.listen_address, config_.server.https_port);
+  asio::co_spawn(io, accept_loop(*https_, true), asio::detached);
   if (config_.server.http_port != 0) {
-    http_ = bind(io_, config_.server.listen_address, config_.server.http_port);
-    asio::co_spawn(io_, accept_loop(*http_, false), asio::detached);
+    http_ = bind(io, config_.server.listen_address, config_.server.http_port);
+    asio::co_spawn(io, accept_loop(*http_, false), asio::detached);
   }
 }
 
@@ -82,15 +83,16 @@ void Server::stop() {
 asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, bool tls) {
   for (;;) {
     boost::system::error_code ec;
-    // Each connection gets its own strand, so its coroutine and its timers never run
-    // concurrently on the thread pool.
-    asio::any_io_executor strand = asio::make_strand(io_);
-    tcp::socket socket = co_await acceptor.async_accept(strand, asio::redirect_error(use_awaitable, ec));
+    // Each connection lives on one single-threaded context: its coroutine and timers never
+    // run concurrently, without a strand.
+    asio::any_io_executor strand = pool_.next().get_executor();
+    tcp::socket socket =
+        co_await acceptor.async_accept(strand, asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // EMFILE and friends: back off briefly instead of spinning.
       spdlog::warn("accept failed: {}", ec.message());
-      asio::steady_timer t(io_, std::chrono::milliseconds(50));
+      asio::steady_timer t(pool_.main(), std::chrono::milliseconds(50));
       co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "http/asio.hpp"
+#include "http/io_pool.hpp"
 
 namespace twofold::http {
 
@@ -29,7 +30,8 @@ class Handler {
 
 class Server {
  public:
-  Server(asio::io_context& io, const config::Config& config, Handler& handler);
+  // Listeners run on pool.main(); each connection on the pool's next context.
+  Server(IoPool& pool, const config::Config& config, Handler& handler);
   // Binds the listeners (throws with a clear message if a port is taken).
   void start();
   // Stops accepting; open connections finish their current request.
@@ -43,7 +45,7 @@ class Server {
   asio::awaitable<void> serve_plain(asio::ip::tcp::socket socket);
   asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket);
 
-  asio::io_context& io_;
+  IoPool& pool_;
   const config::Config& config_;
   Handler& handler_;
   asio::ssl::context tls_;
