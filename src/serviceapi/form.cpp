@@ -59,7 +59,7 @@ std::string describe(std::string_view key, std::size_t index) {
 // Befriended by Form so that only validated fields get in.
 class FormParser {
  public:
-  static std::variant<Form, FormError> parse(std::string_view body);
+  static std::variant<Form, FormError> parse(std::string_view body, const FormLimits& limits);
 };
 
 std::optional<std::string_view> Form::get(std::string_view key) const {
@@ -74,8 +74,8 @@ bool Form::contains(std::string_view key) const {
   return false;
 }
 
-std::variant<Form, FormError> FormParser::parse(std::string_view body) {
-  if (body.size() > kMaxBodyBytes) return FormError{"the body is too large"};
+std::variant<Form, FormError> FormParser::parse(std::string_view body, const FormLimits& limits) {
+  if (body.size() > limits.body_bytes) return FormError{"the body is too large"};
   Form form;
   std::size_t pos = 0;
   while (pos <= body.size()) {
@@ -86,7 +86,8 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body) {
     if (pair.empty()) continue;  // "a=1&&b=2", trailing '&' (JS client)
 
     const std::size_t index = form.fields_.size();
-    if (index == kMaxFields) return FormError{"more than 32 parameters"};
+    if (index == limits.fields)
+      return FormError{"more than " + std::to_string(limits.fields) + " parameters"};
 
     const std::size_t eq = pair.find('=');
     const std::string_view raw_key = pair.substr(0, eq);
@@ -94,11 +95,11 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body) {
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
 
     bool too_long = false;
-    auto key = decode(raw_key, kMaxKeyBytes, too_long);
+    auto key = decode(raw_key, limits.key_bytes, too_long);
     if (!key) {
       if (too_long)
         return FormError{"the name of parameter " + std::to_string(index + 1) +
-                         " is longer than 64 bytes"};
+                         " is longer than " + std::to_string(limits.key_bytes) + " bytes"};
       return FormError{"bad percent escape in the name of parameter " + std::to_string(index + 1)};
     }
     if (key->empty()) return FormError{"parameter " + std::to_string(index + 1) + " has no name"};
@@ -107,9 +108,11 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body) {
                        " is not valid UTF-8 text"};
     const std::string what = describe(*key, index);
 
-    auto value = decode(raw_value, kMaxValueBytes, too_long);
+    auto value = decode(raw_value, limits.value_bytes, too_long);
     if (!value) {
-      if (too_long) return FormError{"the value of " + what + " is longer than 1024 bytes"};
+      if (too_long)
+        return FormError{"the value of " + what + " is longer than " +
+                         std::to_string(limits.value_bytes) + " bytes"};
       return FormError{"bad percent escape in the value of " + what};
     }
     if (!core::is_valid_utf8(*value))
@@ -123,8 +126,8 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body) {
   return form;
 }
 
-std::variant<Form, FormError> parse_form(std::string_view body) {
-  return FormParser::parse(body);
+std::variant<Form, FormError> parse_form(std::string_view body, const FormLimits& limits) {
+  return FormParser::parse(body, limits);
 }
 
 std::string encode_answer(const std::vector<std::pair<std::string, std::string>>& fields) {

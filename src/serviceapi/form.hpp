@@ -18,6 +18,14 @@ inline constexpr std::size_t kMaxKeyBytes = 64;
 inline constexpr std::size_t kMaxValueBytes = 1024;
 inline constexpr std::size_t kMaxBodyBytes = 128 * 1024;
 
+// Other form APIs (the OpenID Connect endpoints) carry longer values, e.g. JWT assertions.
+struct FormLimits {
+  std::size_t fields = kMaxFields;
+  std::size_t key_bytes = kMaxKeyBytes;
+  std::size_t value_bytes = kMaxValueBytes;
+  std::size_t body_bytes = kMaxBodyBytes;
+};
+
 // Decoded form fields in arrival order. Only parse_form() builds one, so every Form
 // satisfies its rules (unique keys, limits, UTF-8 without control characters).
 class Form {
@@ -47,7 +55,7 @@ struct FormError {
 // escapes are errors), decoded keys and values must be valid UTF-8 without control
 // characters (< 0x20, 0x7f), keys non-empty, duplicate keys are errors, at most kMaxFields
 // fields, keys ≤ kMaxKeyBytes, values ≤ kMaxValueBytes, body ≤ kMaxBodyBytes.
-std::variant<Form, FormError> parse_form(std::string_view body);
+std::variant<Form, FormError> parse_form(std::string_view body, const FormLimits& limits = {});
 
 // "k=v&k2=v2" with raw (not percent-encoded) values and no trailing newline: clients split
 // on '&' and the first '=' and some never decode, so base64 keeps its literal "+/=".

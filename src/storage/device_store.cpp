@@ -21,7 +21,8 @@ std::vector<device::Device> DeviceStore::query(const std::string& where, const s
     long long created = 0;
     soci::statement st =
         (sql.prepare << "SELECT id, identity_key, name, key_type, public_key_pem, token_hash, "
-                        "created_ms FROM devices WHERE " + where + " = :v ORDER BY created_ms",
+                        "created_ms FROM devices WHERE " +
+                            where + " = :v ORDER BY created_ms",
          soci::into(d.id), soci::into(d.identity_key), soci::into(d.name), soci::into(type),
          soci::into(d.public_key_pem), soci::into(d.token_hash), soci::into(created),
          soci::use(value));
@@ -56,7 +57,8 @@ void DeviceStore::add_activation_code(const device::ActivationCode& code) {
   });
 }
 
-std::optional<device::ActivationCode> DeviceStore::take_activation_code(const std::string& code_hash) {
+std::optional<device::ActivationCode> DeviceStore::take_activation_code(
+    const std::string& code_hash) {
   std::optional<device::ActivationCode> out;
   db_.transaction([&](soci::session& sql) {
     device::ActivationCode c;
