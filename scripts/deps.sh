@@ -12,7 +12,7 @@ packages=(
   libtomlplusplus-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcjose-dev libjansson-dev liboath-dev libqrencode-dev libpcre2-dev
   # test and benchmark tools
-  python3 curl openssl wrk procps nodejs python3-aiosmtpd
+  python3 curl openssl wrk procps nodejs python3-aiosmtpd python3-authlib python3-requests
 )
 
 missing=()

@@ -7,10 +7,12 @@
 #include <iostream>
 
 #include "audit/audit.hpp"
+#include "client_commands.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "device/service.hpp"
 #include "identity/identity.hpp"
+#include "oidc/clients.hpp"
 #include "ops/daemon_control.hpp"
 #include "setup/manual_setup.hpp"
 #include "setup/quick_setup.hpp"
@@ -19,6 +21,7 @@
 #include "storage/device_store.hpp"
 #include "storage/identity_store.hpp"
 #include "storage/service_key_store.hpp"
+#include "storage/signing_key_store.hpp"
 
 using namespace twofold;
 
@@ -132,6 +135,28 @@ int run_service_key(const config::Config& config, const std::string& action,
   return 0;
 }
 
+int run_keys(const config::Config& config, const std::string& action) {
+  auto db = storage::Database::open(config);
+  storage::SigningKeyStore store(*db);
+  core::SystemClock clock;
+  core::SystemRandom random;
+  jose::KeyRing ring(store, random,
+                     std::chrono::seconds(config.oidc.key_publish_after_retirement_seconds));
+  ring.load_or_import(config.resolve("keys/signing-rs256.pem"),
+                      config.resolve("keys/signing-es256.pem"), clock.now());
+  if (action == "rotate") {
+    for (const auto& kid : ring.rotate(clock.now())) std::cout << "new key " << kid << "\n";
+    std::cerr << "running servers sign with the new keys within 10 s; the old ones stay "
+                 "published for key_publish_after_retirement_seconds\n";
+    return 0;
+  }
+  for (const auto& k : ring.keys())
+    std::cout << jose::alg_name(k.alg) << "  " << k.kid << "  created " << format_time(k.created)
+              << (k.retired ? "  retired " + format_time(*k.retired) : std::string("  current"))
+              << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -197,6 +222,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"add", "remove", "list"}));
   key_cmd->add_option("service", key_service, "The service's name");
 
+  std::string keys_action;
+  auto* keys_cmd = app.add_subcommand("keys", "OpenID Connect signing keys: list, or rotate");
+  keys_cmd->add_option("action", keys_action, "list | rotate")
+      ->required()
+      ->check(CLI::IsMember({"list", "rotate"}));
+
+  std::function<int(const config::Config&)> run_client;
+  cli::add_client_commands(app, run_client);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -208,6 +242,8 @@ int main(int argc, char** argv) {
     if (*audit_cmd) return run_audit(config, audit_id, audit_limit);
     if (*code_cmd) return run_activation_code(config, code_id);
     if (*key_cmd) return run_service_key(config, key_action, key_service);
+    if (run_client) return run_client(config);
+    if (*keys_cmd) return run_keys(config, keys_action);
 
     ops::DaemonControl control(config_path, config, std::cout, std::cerr);
     const std::chrono::seconds wait{timeout};
@@ -224,6 +260,9 @@ int main(int argc, char** argv) {
     if (*kill_cmd) return control.kill();
   } catch (const config::ConfigError& e) {
     std::cerr << "twofold: configuration error: " << e.what() << "\n";
+    return kUsage;
+  } catch (const oidc::ClientError& e) {
+    std::cerr << "twofold client: " << e.what() << "\n";
     return kUsage;
   } catch (const setup::SetupError& e) {
     std::cerr << "twofold setup: " << e.what() << "\n";

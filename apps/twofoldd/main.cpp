@@ -17,10 +17,12 @@
 #include "routes.hpp"
 #include "serviceapi/endpoint.hpp"
 #include "storage/auth_session_store.hpp"
+#include "storage/client_store.hpp"
 #include "storage/database.hpp"
 #include "storage/device_store.hpp"
 #include "storage/identity_store.hpp"
 #include "storage/service_key_store.hpp"
+#include "storage/signing_key_store.hpp"
 
 using namespace twofold;
 namespace asio = http::asio;
@@ -50,6 +52,24 @@ asio::awaitable<void> sweep_loop(authsession::Service& sessions, bool& stopping)
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (stopping) break;
     sessions.sweep();
+  }
+}
+
+// Another instance or `twofold keys rotate` may have rotated the signing keys.
+asio::awaitable<void> key_refresh_loop(jose::KeyRing& keys, const core::Clock& clock,
+                                       bool& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping) {
+    timer.expires_after(std::chrono::seconds(10));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping) break;
+    try {
+      keys.reload(clock.now());
+      keys.prune(clock.now());
+    } catch (const std::exception& e) {
+      spdlog::warn("signing keys: {}", e.what());
+    }
   }
 }
 
@@ -88,7 +108,20 @@ int run(const std::string& config_path) {
   servicekey::Keys service_keys(clock, random, service_key_store);
   serviceapi::Endpoint service_api(sessions, symbols,
                                    config.service.require_api_key ? &service_keys : nullptr);
-  app::Routes routes(config, service_api, device_api, hub);
+  // OpenID Connect provider: keys shared through the database, clients cached briefly.
+  storage::SigningKeyStore signing_key_store(*db);
+  jose::KeyRing keys(signing_key_store, random,
+                     std::chrono::seconds(config.oidc.key_publish_after_retirement_seconds));
+  keys.load_or_import(config.resolve("keys/signing-rs256.pem"),
+                      config.resolve("keys/signing-es256.pem"), clock.now());
+  storage::ClientStore client_store(*db);
+  oidc::Clients clients(clock, random, client_store);
+  app::KeyRingSigner signer(keys);
+  oidc::TokenEndpoint token_endpoint(
+      {config.issuer(), std::chrono::seconds(config.oidc.access_token_seconds)}, clock, random,
+      clients, signer);
+  app::OidcRoutes oidc_routes(config.issuer(), keys, token_endpoint);
+  app::Routes routes(config, service_api, device_api, hub, oidc_routes);
 
   http::IoPool pool(config.server.threads);
   auto& io = pool.main();
@@ -97,6 +130,7 @@ int run(const std::string& config_path) {
 
   bool stopping = false;
   asio::co_spawn(io, sweep_loop(sessions, stopping), asio::detached);
+  asio::co_spawn(io, key_refresh_loop(keys, clock, stopping), asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer grace(io);

@@ -60,6 +60,7 @@ http::asio::awaitable<Response> Routes::handle(const http::Request& request,
   }
   if (path.rfind("/device/v1/", 0) == 0)
     co_return co_await device_api(request, peer, std::move(path), std::move(query));
+  if (auto answer = oidc_.handle(request, peer, path)) co_return std::move(*answer);
   if (path == "/healthz" && request.method() == bhttp::verb::get)
     co_return make(bhttp::status::ok, "text/plain", "ok", peer.tls);
   co_return json_answer(404, {{"error", "not_found"}, {"message", "No such endpoint."}}, peer.tls);

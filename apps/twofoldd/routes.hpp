@@ -1,9 +1,11 @@
 #pragma once
 // Maps HTTP requests to the APIs: `/` and `/api/v1/` → service API, `/device/v1/` → device
-// API (with the long-poll wait), `/healthz`. Thin: decode, call, encode.
+// API (with the long-poll wait), OpenID Connect (oidc_routes), `/healthz`. Thin: decode, call,
+// encode.
 #include "device/api.hpp"
 #include "http/server.hpp"
 #include "notify/hub.hpp"
+#include "oidc_routes.hpp"
 #include "serviceapi/endpoint.hpp"
 
 namespace twofold::app {
@@ -11,8 +13,12 @@ namespace twofold::app {
 class Routes final : public http::Handler {
  public:
   Routes(const config::Config& config, serviceapi::Endpoint& service_api, device::Api& device_api,
-         notify::Hub& hub)
-      : config_(config), service_api_(service_api), device_api_(device_api), hub_(hub) {}
+         notify::Hub& hub, OidcRoutes& oidc)
+      : config_(config),
+        service_api_(service_api),
+        device_api_(device_api),
+        hub_(hub),
+        oidc_(oidc) {}
 
   http::asio::awaitable<http::Response> handle(const http::Request& request,
                                                const http::Peer& peer) override;
@@ -29,6 +35,7 @@ class Routes final : public http::Handler {
   serviceapi::Endpoint& service_api_;
   device::Api& device_api_;
   notify::Hub& hub_;
+  OidcRoutes& oidc_;
 };
 
 }  // namespace twofold::app

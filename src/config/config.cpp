@@ -82,6 +82,14 @@ void validate(const Config& c) {
   require(c.storage.driver == "sqlite", "setting [storage] driver must be \"sqlite\"");
   require(c.storage.synchronous == "normal" || c.storage.synchronous == "full",
           "setting [storage] synchronous must be \"normal\" or \"full\"");
+  require(c.oidc.issuer.empty() ||
+              (c.oidc.issuer.rfind("https://", 0) == 0 && c.oidc.issuer.back() != '/' &&
+               c.oidc.issuer.find_first_of("?#") == std::string::npos),
+          "setting [oidc] issuer must be an https URL without a trailing slash, query or fragment");
+  require(c.oidc.access_token_seconds >= 30 && c.oidc.access_token_seconds <= 86400,
+          "setting [oidc] access_token_seconds must be 30..86400");
+  require(c.oidc.key_publish_after_retirement_seconds >= c.oidc.access_token_seconds,
+          "setting [oidc] key_publish_after_retirement_seconds must be >= access_token_seconds");
   require(c.authsession.timeout_seconds >= 5 && c.authsession.timeout_seconds <= 3600,
           "setting [authsession] timeout_seconds must be 5..3600");
   require(c.device.long_poll_max_seconds >= 1 && c.device.long_poll_max_seconds <= 300,
@@ -103,6 +111,13 @@ std::string Config::https_url() const {
   return url + "/";
 }
 
+std::string Config::issuer() const {
+  if (!oidc.issuer.empty()) return oidc.issuer;
+  auto url = https_url();
+  url.pop_back();
+  return url;
+}
+
 Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   toml::table root;
   try {
@@ -114,8 +129,8 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server", "storage", "authsession",
-                                              "device", "log",     "service"};
+  static const std::set<std::string> sections{"server", "storage", "authsession", "device",
+                                              "log",    "service", "oidc"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -164,6 +179,12 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   TableReader sv(root["service"].as_table(), "service");
   sv.read("require_api_key", c.service.require_api_key);
   sv.finish();
+
+  TableReader oi(root["oidc"].as_table(), "oidc");
+  oi.read("issuer", c.oidc.issuer);
+  oi.read("access_token_seconds", c.oidc.access_token_seconds);
+  oi.read("key_publish_after_retirement_seconds", c.oidc.key_publish_after_retirement_seconds);
+  oi.finish();
 
   validate(c);
   return c;
@@ -254,7 +275,14 @@ std::string render(const Config& c) {
     << "file = " << quoted(c.log.file) << "\n\n"
     << "[service]\n"
     << "# Require services to authenticate (off for compatibility with existing clients).\n"
-    << "require_api_key = " << b(c.service.require_api_key) << "\n";
+    << "require_api_key = " << b(c.service.require_api_key) << "\n\n"
+    << "[oidc]\n"
+    << "# The issuer URL in tokens and discovery; empty: https://<first host name>:<port>.\n"
+    << "issuer = " << quoted(c.oidc.issuer) << "\n"
+    << "access_token_seconds = " << c.oidc.access_token_seconds << "\n"
+    << "# A rotated-out signing key stays published this long (outlives its tokens).\n"
+    << "key_publish_after_retirement_seconds = " << c.oidc.key_publish_after_retirement_seconds
+    << "\n";
   return o.str();
 }
 

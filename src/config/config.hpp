@@ -30,9 +30,9 @@ struct Storage {
 };
 
 struct AuthSession {
-  unsigned timeout_seconds{120};             // R-S5: pending sessions expire after 2 minutes
-  unsigned retention_seconds{600};           // finished sessions stay queryable this long
-  unsigned suspension_window_seconds{600};   // a second suspension within it → priority code
+  unsigned timeout_seconds{120};            // R-S5: pending sessions expire after 2 minutes
+  unsigned retention_seconds{600};          // finished sessions stay queryable this long
+  unsigned suspension_window_seconds{600};  // a second suspension within it → priority code
   unsigned priority_code_seconds{300};
 };
 
@@ -51,6 +51,13 @@ struct Service {
   bool require_api_key{false};  // R-S8, off for compatibility
 };
 
+struct Oidc {
+  std::string issuer{};  // empty: https://<first host name>[:<https_port>]
+  unsigned access_token_seconds{300};
+  // A rotated-out signing key stays in the JWKS this long (longer than any token it signed).
+  unsigned key_publish_after_retirement_seconds{86400};
+};
+
 struct Config {
   std::filesystem::path base_dir{"."};  // relative paths below resolve against it
   Server server;
@@ -59,9 +66,11 @@ struct Config {
   Device device;
   Log log;
   Service service;
+  Oidc oidc;
 
   std::filesystem::path resolve(const std::string& p) const;
   std::string https_url() const;  // https://<first host name>:<port>/
+  std::string issuer() const;     // [oidc] issuer, else https_url() without the slash
 };
 
 struct ConfigError : std::runtime_error {

@@ -1,5 +1,7 @@
 #include "storage/database.hpp"
 
+#include <set>
+
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <filesystem>
@@ -61,12 +63,17 @@ void Database::migrate() {
   transaction([](soci::session& sql) {
     sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
            "name TEXT NOT NULL, applied_ms INTEGER NOT NULL)";
-    int current = 0;
-    soci::indicator ind;
-    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, ind);
-    if (ind != soci::i_ok) current = 0;
+    // Each version on its own, not "everything above the highest": a migration merged from
+    // a branch with a lower number than one already applied still runs.
+    std::set<int> applied;
+    {
+      int v = 0;
+      soci::statement st = (sql.prepare << "SELECT version FROM schema_migrations", soci::into(v));
+      st.execute();
+      while (st.fetch()) applied.insert(v);
+    }
     for (const auto& m : migrations()) {
-      if (m.version <= current) continue;
+      if (applied.count(m.version)) continue;
       for (const auto& stmt : split_statements(m.sql)) sql << stmt;
       const std::string name = m.name;
       const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -75,6 +75,22 @@ CREATE TABLE service_keys (
   created_ms INTEGER NOT NULL
 )
 )SQL"},
+      {3, "OpenID Connect signing keys (R-O1)", R"SQL(
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  alg TEXT NOT NULL,
+  private_pem TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  retired_ms INTEGER
+)
+)SQL"},
+      {6, "OpenID Connect clients (R-O5)", R"SQL(
+CREATE TABLE oidc_clients (
+  id TEXT PRIMARY KEY,
+  document TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+)
+)SQL"},
   };
   return all;
 }

@@ -48,10 +48,28 @@ class StorageTest : public ::testing::Test {
 };
 
 TEST_F(StorageTest, MigrationsApplyOnceAndReopen) {
-  EXPECT_EQ(db->schema_version(), static_cast<int>(storage::migrations().size()));
+  const auto& all = storage::migrations();
+  for (std::size_t i = 1; i < all.size(); ++i)
+    EXPECT_LT(all[i - 1].version, all[i].version) << "versions ascend, each used once";
+  EXPECT_EQ(db->schema_version(), all.back().version);
   db.reset();
   db = storage::Database::open_sqlite((dir / "t.db").string());
-  EXPECT_EQ(db->schema_version(), static_cast<int>(storage::migrations().size()));
+  EXPECT_EQ(db->schema_version(), all.back().version);
+}
+
+// A migration merged later with a lower version than one already applied still runs.
+TEST_F(StorageTest, AMigrationWithALowerVersionIsNotSkipped) {
+  db->transaction([](soci::session& sql) {
+    sql << "DELETE FROM schema_migrations WHERE version = 2";
+    sql << "DROP TABLE service_keys";
+  });
+  db.reset();
+  db = storage::Database::open_sqlite((dir / "t.db").string());
+  int tables = 0;
+  db->read([&](soci::session& sql) {
+    sql << "SELECT COUNT(*) FROM sqlite_master WHERE name = 'service_keys'", soci::into(tables);
+  });
+  EXPECT_EQ(tables, 1);
 }
 
 TEST_F(StorageTest, FirstIdentityIsAdminAndKeysAreUnique) {
@@ -81,8 +99,8 @@ TEST_F(StorageTest, DevicesAndSingleUseActivationCodes) {
   identity::Identity a{"alice", "Alice"};
   ids.create(a, true);
   storage::DeviceStore devices(*db);
-  device::Device d{"d1", "alice", "phone", crypto::KeyType::rsa2048, "PEM", "hash1",
-                   core::from_millis(5)};
+  device::Device d{
+      "d1", "alice", "phone", crypto::KeyType::rsa2048, "PEM", "hash1", core::from_millis(5)};
   devices.add(d);
   auto found = devices.find_by_token_hash("hash1");
   ASSERT_TRUE(found);

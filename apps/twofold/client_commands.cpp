@@ -1,0 +1,164 @@
+#include "client_commands.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "oidc/clients.hpp"
+#include "storage/client_store.hpp"
+#include "storage/database.hpp"
+
+namespace twofold::cli {
+namespace {
+
+// The flags of add and update; for update only those given change anything.
+struct ClientFlags {
+  std::string name, auth_method, audience, id_token_alg, access_token_alg, default_acr, jwks_file,
+      jwks_uri;
+  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes;
+  std::vector<CLI::Option*> options;
+
+  void add_to(CLI::App* cmd) {
+    options = {
+        cmd->add_option("--name", name, "Display name"),
+        cmd->add_option("--redirect-uri", redirect_uris, "Redirect URI, exact match (repeatable)"),
+        cmd->add_option("--post-logout-uri", post_logout_uris,
+                        "Post-logout redirect URI (repeatable)"),
+        cmd->add_option("--grant", grants,
+                        "authorization_code, refresh_token, client_credentials (repeatable)"),
+        cmd->add_option("--auth-method", auth_method,
+                        "client_secret_basic (default), client_secret_post, none")
+            ->check(CLI::IsMember({"client_secret_basic", "client_secret_post", "none"})),
+        cmd->add_option("--scope", scopes, "Allowed scope (repeatable)"),
+        cmd->add_option("--audience", audience, "Default audience of access tokens"),
+        cmd->add_option("--id-token-alg", id_token_alg, "RS256 (default) or ES256"),
+        cmd->add_option("--access-token-alg", access_token_alg, "RS256 (default) or ES256"),
+        cmd->add_option("--default-acr", default_acr, "acr asked for when the client names none"),
+    };
+  }
+  bool given(std::size_t i) const { return options[i]->count() > 0; }
+
+  void apply(oidc::Client& c) const {
+    if (given(0)) c.name = name;
+    if (given(1)) c.redirect_uris = redirect_uris;
+    if (given(2)) c.post_logout_redirect_uris = post_logout_uris;
+    if (given(3)) c.grant_types = grants;
+    if (given(4)) c.auth_method = *oidc::parse_auth_method(auth_method);
+    if (given(5)) c.scopes = scopes;
+    if (given(6)) c.audience = audience;
+    if (given(7)) c.id_token_alg = id_token_alg;
+    if (given(8)) c.access_token_alg = access_token_alg;
+    if (given(9)) c.default_acr = default_acr;
+  }
+};
+
+nlohmann::json describe(const oidc::Client& c) {
+  return {{"client_id", c.id},
+          {"name", c.name},
+          {"token_endpoint_auth_method", oidc::name_of(c.auth_method)},
+          {"redirect_uris", c.redirect_uris},
+          {"post_logout_redirect_uris", c.post_logout_redirect_uris},
+          {"grant_types", c.grant_types},
+          {"scopes", c.scopes},
+          {"audience", c.audience},
+          {"id_token_signed_response_alg", c.id_token_alg},
+          {"access_token_signed_response_alg", c.access_token_alg},
+          {"default_acr", c.default_acr}};
+}
+
+struct Context {
+  std::unique_ptr<storage::Database> db;
+  storage::ClientStore store;
+  core::SystemClock clock;
+  core::SystemRandom random;
+  oidc::Clients clients;
+  explicit Context(const config::Config& config)
+      : db(storage::Database::open(config)), store(*db), clients(clock, random, store) {}
+};
+
+}  // namespace
+
+void add_client_commands(CLI::App& app, std::function<int(const config::Config&)>& run) {
+  auto* client = app.add_subcommand("client", "Manage OpenID Connect clients");
+  client->require_subcommand(1);
+  auto id = std::make_shared<std::string>();
+  auto add_flags = std::make_shared<ClientFlags>();
+  auto update_flags = std::make_shared<ClientFlags>();
+
+  auto* add = client->add_subcommand("add", "Register a client; prints its secret once");
+  add->add_option("client_id", *id, "Client id (default: generated)");
+  add_flags->add_to(add);
+  add->callback([&run, id, add_flags] {
+    run = [id, add_flags](const config::Config& config) {
+      Context ctx(config);
+      oidc::Client c;
+      c.id = *id;
+      add_flags->apply(c);
+      if (c.name.empty()) c.name = c.id;
+      const auto created = ctx.clients.create(c);
+      std::cout << "client_id: " << created.client.id << "\n";
+      if (!created.secret.empty())
+        std::cout << "client_secret: " << created.secret << "\n"
+                  << "(shown only now; stored hashed. New one: twofold client rotate-secret "
+                  << created.client.id << ")\n";
+      return 0;
+    };
+  });
+
+  client->add_subcommand("list", "List clients")->callback([&run] {
+    run = [](const config::Config& config) {
+      Context ctx(config);
+      for (const auto& c : ctx.clients.list())
+        std::cout << c.id << "  " << c.name << "  " << oidc::name_of(c.auth_method) << "\n";
+      return 0;
+    };
+  });
+
+  auto with_id = [&](const char* name, const char* help) {
+    auto* cmd = client->add_subcommand(name, help);
+    cmd->add_option("client_id", *id, "Client id")->required();
+    return cmd;
+  };
+  with_id("show", "Show a client (JSON, without secrets)")->callback([&run, id] {
+    run = [id](const config::Config& config) {
+      Context ctx(config);
+      auto c = ctx.clients.find(*id);
+      if (!c) throw oidc::ClientError("no client " + *id);
+      std::cout << describe(*c).dump(2) << "\n";
+      return 0;
+    };
+  });
+  auto* update = with_id("update", "Change a client; only the given flags change");
+  update_flags->add_to(update);
+  update->callback([&run, id, update_flags] {
+    run = [id, update_flags](const config::Config& config) {
+      Context ctx(config);
+      auto c = ctx.clients.find(*id);
+      if (!c) throw oidc::ClientError("no client " + *id);
+      update_flags->apply(*c);
+      ctx.clients.update(*c);
+      return 0;
+    };
+  });
+  with_id("delete", "Delete a client")->callback([&run, id] {
+    run = [id](const config::Config& config) {
+      Context ctx(config);
+      if (!ctx.clients.remove(*id)) throw oidc::ClientError("no client " + *id);
+      return 0;
+    };
+  });
+  with_id("rotate-secret", "Replace the client's secret; prints the new one once")
+      ->callback([&run, id] {
+        run = [id](const config::Config& config) {
+          Context ctx(config);
+          std::cout << "client_secret: " << ctx.clients.rotate_secret(*id) << "\n";
+          return 0;
+        };
+      });
+}
+
+}  // namespace twofold::cli

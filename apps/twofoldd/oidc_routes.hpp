@@ -1,0 +1,36 @@
+#pragma once
+// The OpenID Connect endpoints on the HTTP edge: discovery, JWKS, token. Thin: the domain is
+// src/oidc; keys come from the jose::KeyRing.
+#include <optional>
+
+#include "http/server.hpp"
+#include "jose/key_ring.hpp"
+#include "oidc/token_endpoint.hpp"
+
+namespace twofold::app {
+
+// oidc::TokenSigner over the provider's key ring.
+class KeyRingSigner final : public oidc::TokenSigner {
+ public:
+  explicit KeyRingSigner(const jose::KeyRing& ring) : ring_(ring) {}
+  std::string sign(const nlohmann::json& claims, std::string_view alg,
+                   std::string_view typ) override;
+
+ private:
+  const jose::KeyRing& ring_;
+};
+
+class OidcRoutes {
+ public:
+  OidcRoutes(const std::string& issuer, const jose::KeyRing& keys, oidc::TokenEndpoint& token);
+  // The answer when `path` is an OIDC endpoint, else nullopt.
+  std::optional<http::Response> handle(const http::Request& request, const http::Peer& peer,
+                                       const std::string& path);
+
+ private:
+  const jose::KeyRing& keys_;
+  oidc::TokenEndpoint& token_;
+  std::string discovery_;  // serialised once
+};
+
+}  // namespace twofold::app

@@ -1,0 +1,58 @@
+#pragma once
+// Client management and client-secret checks. Secrets are generated here (32 random bytes),
+// shown once, and stored as SHA-256: a stolen database does not reveal them.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/random.hpp"
+#include "oidc/client.hpp"
+
+namespace twofold::oidc {
+
+struct ClientError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct NewClient {
+  Client client;
+  std::string secret;  // empty for public clients
+};
+
+class Clients {
+ public:
+  // Reads are cached for `cache_life`: the token endpoint must not hit the database per
+  // request. Changes made through another process (the CLI) show after at most that long.
+  Clients(const core::Clock& clock, core::Random& random, ClientRegistry& registry,
+          std::chrono::milliseconds cache_life = std::chrono::seconds(2));
+
+  // Validates (redirect URIs absolute https — or http on loopback —, no fragments; known
+  // grant types; algs) and stores. A client id is generated when empty.
+  NewClient create(Client client);
+  // Replaces everything but the id, secret and creation time.
+  void update(const Client& client);
+  std::string rotate_secret(const std::string& id);
+  bool remove(const std::string& id);
+  std::vector<Client> list() { return registry_.list(); }
+
+  std::optional<Client> find(const std::string& id);
+  // Constant-time comparison of the secret's hash with the stored one.
+  bool secret_matches(const Client& client, std::string_view secret) const;
+
+ private:
+  void validate(const Client& c) const;
+  void forget(const std::string& id);
+
+  const core::Clock& clock_;
+  core::Random& random_;
+  ClientRegistry& registry_;
+  std::chrono::milliseconds cache_life_;
+  std::mutex mutex_;
+  std::map<std::string, std::pair<Client, core::TimePoint>, std::less<>> cache_;
+};
+
+// Exact-match check of a redirect URI against the registered ones (R-O4, RFC 9700 §4.1.3).
+bool is_registered(const std::vector<std::string>& registered, std::string_view uri);
+
+}  // namespace twofold::oidc

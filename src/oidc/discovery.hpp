@@ -1,0 +1,18 @@
+#pragma once
+// OpenID Provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414). Only what is
+// implemented is advertised: every endpoint listed here is served and tested.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace twofold::oidc {
+
+struct Endpoints {
+  static constexpr const char* kDiscovery = "/.well-known/openid-configuration";
+  static constexpr const char* kJwks = "/oidc/jwks";
+  static constexpr const char* kToken = "/oidc/token";
+};
+
+// `issuer`: https://host[:port] without a trailing slash.
+nlohmann::json discovery_document(const std::string& issuer);
+
+}  // namespace twofold::oidc

@@ -1,0 +1,199 @@
+"""The OpenID Connect provider as a relying party sees it, through an independent client
+library (Debian's python3-authlib): discovery, JWKS, the client_credentials grant with
+RFC 9068 access tokens verified against the published keys, key rotation, client
+authentication methods and every error answer of the token endpoint."""
+import json
+import re
+import time
+import unittest
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+
+from harness import ServerTestCase
+
+
+class Provider(ServerTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.http = requests.Session()
+        self.http.trust_env = False  # else REQUESTS_CA_BUNDLE would override verify
+        self.http.verify = self.server.ca
+        self.meta = self.http.get(self.server.url + "/.well-known/openid-configuration").json()
+
+    def tearDown(self):
+        self.http.close()
+        super().tearDown()
+
+    def add_client(self, *flags):
+        out = self.server.cli("client", "add", self.unique_id("client"), *flags).stdout
+        client_id = re.search(r"client_id: (\S+)", out).group(1)
+        secret = re.search(r"client_secret: (\S+)", out)
+        return client_id, secret.group(1) if secret else None
+
+    def fetch(self, client_id, secret, method="client_secret_basic", **params):
+        with OAuth2Session(client_id, secret, token_endpoint_auth_method=method) as session:
+            session.trust_env = False
+            session.verify = self.server.ca
+            return session.fetch_token(self.meta["token_endpoint"],
+                                       grant_type="client_credentials", **params)
+
+    def verify_access_token(self, token):
+        jwks = JsonWebKey.import_key_set(self.http.get(self.meta["jwks_uri"]).json())
+        claims = jwt.decode(token, jwks)
+        claims.validate()  # exp, iat
+        header = json.loads(__import__("base64").urlsafe_b64decode(
+            token.split(".")[0] + "=="))
+        return header, claims
+
+    def test_discovery_lists_only_what_is_served(self):
+        self.assertEqual(self.meta["issuer"], self.server.url)
+        for key in ("token_endpoint", "jwks_uri"):
+            self.assertTrue(self.meta[key].startswith(self.server.url + "/"))
+            self.assertLess(self.http.get(self.meta[key]).status_code, 500)
+        self.assertIn("client_credentials", self.meta["grant_types_supported"])
+        keys = self.http.get(self.meta["jwks_uri"]).json()["keys"]
+        self.assertEqual({k["alg"] for k in keys}, {"RS256", "ES256"})
+        for k in keys:
+            self.assertNotIn("d", k, "no private key material in the JWKS")
+
+    def test_client_credentials_es256_and_rs256_tokens_verify(self):
+        for alg in ("ES256", "RS256"):
+            with self.subTest(alg):
+                client_id, secret = self.add_client("--grant", "client_credentials",
+                                                    "--access-token-alg", alg, "--scope",
+                                                    "api.read", "--audience",
+                                                    "https://api.example")
+                token = self.fetch(client_id, secret, scope="api.read")
+                self.assertEqual(token["token_type"].lower(), "bearer")
+                self.assertEqual(token["scope"], "api.read")
+                header, claims = self.verify_access_token(token["access_token"])
+                self.assertEqual(header["alg"], alg)
+                self.assertEqual(header["typ"], "at+jwt")
+                self.assertEqual(claims["iss"], self.server.url)
+                self.assertEqual(claims["aud"], "https://api.example")
+                self.assertEqual(claims["client_id"], client_id)
+                self.assertEqual(claims["sub"], client_id)
+                self.assertEqual(claims["scope"], "api.read")
+                self.assertTrue(claims["jti"])
+
+    def test_resource_indicator_sets_the_audience(self):
+        client_id, secret = self.add_client("--grant", "client_credentials")
+        token = self.fetch(client_id, secret, resource="https://orders.example/api")
+        _, claims = self.verify_access_token(token["access_token"])
+        self.assertEqual(claims["aud"], "https://orders.example/api")
+
+    def test_client_secret_post_and_method_mismatch(self):
+        client_id, secret = self.add_client("--grant", "client_credentials", "--auth-method",
+                                            "client_secret_post")
+        self.assertIn("access_token", self.fetch(client_id, secret, method="client_secret_post"))
+        r = self.http.post(self.meta["token_endpoint"], auth=(client_id, secret),
+                           data={"grant_type": "client_credentials"})
+        self.assertEqual(r.status_code, 401)
+        self.assertEqual(r.json()["error"], "invalid_client")
+
+    def test_token_endpoint_errors(self):
+        client_id, secret = self.add_client("--grant", "client_credentials", "--scope", "a")
+        url = self.meta["token_endpoint"]
+        cases = [
+            ("bad secret", dict(auth=(client_id, secret + "x"),
+                                data={"grant_type": "client_credentials"}), 401, "invalid_client"),
+            ("unknown client", dict(auth=("nobody", "x"),
+                                    data={"grant_type": "client_credentials"}), 401,
+             "invalid_client"),
+            ("no authentication", dict(data={"grant_type": "client_credentials"}), 401,
+             "invalid_client"),
+            ("unsupported grant", dict(auth=(client_id, secret), data={"grant_type": "password"}),
+             400, "unsupported_grant_type"),
+            ("grant not allowed", dict(auth=(client_id, secret),
+                                       data={"grant_type": "authorization_code", "code": "x"}),
+             400, "unauthorized_client"),
+            ("scope not allowed", dict(auth=(client_id, secret),
+                                       data={"grant_type": "client_credentials", "scope": "b"}),
+             400, "invalid_scope"),
+            ("bad resource", dict(auth=(client_id, secret),
+                                  data={"grant_type": "client_credentials", "resource": "x"}),
+             400, "invalid_target"),
+            ("no grant_type", dict(auth=(client_id, secret), data={}), 400, "invalid_request"),
+            ("duplicate parameter", dict(auth=(client_id, secret),
+                                         data="grant_type=client_credentials&grant_type=x",
+                                         headers={"Content-Type":
+                                                  "application/x-www-form-urlencoded"}),
+             400, "invalid_request"),
+            ("JSON body", dict(auth=(client_id, secret), data='{"grant_type":"x"}',
+                               headers={"Content-Type": "application/json"}), 400,
+             "invalid_request"),
+            ("malformed Basic", dict(data={"grant_type": "client_credentials"},
+                                     headers={"Authorization": "Basic !!!"}), 401,
+             "invalid_client"),
+        ]
+        for name, kwargs, status, error in cases:
+            with self.subTest(name):
+                r = self.http.post(url, **kwargs)
+                self.assertEqual(r.status_code, status, r.text)
+                self.assertEqual(r.json()["error"], error)
+                self.assertIn("no-store", r.headers.get("Cache-Control", ""))
+        r = self.http.get(url)
+        self.assertEqual(r.status_code, 405)
+
+    def test_rotated_secret_and_deleted_client(self):
+        client_id, secret = self.add_client("--grant", "client_credentials")
+        new = re.search(r"client_secret: (\S+)",
+                        self.server.cli("client", "rotate-secret", client_id).stdout).group(1)
+        self.assertIn("access_token", self.fetch(client_id, new))
+        time.sleep(2.2)  # the server caches clients for 2 s
+        r = self.http.post(self.meta["token_endpoint"], auth=(client_id, secret),
+                           data={"grant_type": "client_credentials"})
+        self.assertEqual(r.status_code, 401)
+        self.server.cli("client", "delete", client_id)
+        time.sleep(2.2)
+        r = self.http.post(self.meta["token_endpoint"], auth=(client_id, new),
+                           data={"grant_type": "client_credentials"})
+        self.assertEqual(r.status_code, 401)
+
+    def test_client_registry_refuses_bad_clients(self):
+        for flags in (["--redirect-uri", "http://evil.example/cb"],
+                      ["--redirect-uri", "https://app.example/cb#frag"],
+                      ["--grant", "implicit"],
+                      ["--grant", "client_credentials", "--auth-method", "none"],
+                      ["--grant", "authorization_code"]):
+            with self.subTest(flags):
+                result = self.server.cli("client", "add", self.unique_id("bad"), *flags,
+                                         check=False)
+                self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        client_id, _ = self.add_client("--redirect-uri", "https://app.example/cb")
+        shown = json.loads(self.server.cli("client", "show", client_id).stdout)
+        self.assertEqual(shown["redirect_uris"], ["https://app.example/cb"])
+        self.assertNotIn("tfs_", json.dumps(shown))
+        self.assertNotIn("secret_hash", shown)
+
+
+class KeyRotation(ServerTestCase):
+
+    def test_rotation_publishes_new_keys_and_keeps_old_ones(self):
+        http = requests.Session()
+        http.trust_env = False
+        http.verify = self.server.ca
+        meta = http.get(self.server.url + "/.well-known/openid-configuration").json()
+        before = {k["kid"] for k in http.get(meta["jwks_uri"]).json()["keys"]}
+        out = self.server.cli("keys", "rotate").stdout
+        new = set(re.findall(r"new key (\S+)", out))
+        self.assertEqual(len(new), 2)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            now = {k["kid"] for k in http.get(meta["jwks_uri"]).json()["keys"]}
+            if new <= now:
+                break
+            time.sleep(0.5)
+        self.assertTrue(new <= now, "the server did not pick up the rotated keys")
+        self.assertTrue(before <= now, "retired keys stay published until their tokens expire")
+        listed = self.server.cli("keys", "list").stdout
+        self.assertEqual(listed.count("retired"), 2)
+        self.assertEqual(listed.count("current"), 2)
+        http.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
