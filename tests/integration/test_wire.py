@@ -167,9 +167,10 @@ class Compatibility(ServerTestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         seen = json.loads(proc.stdout)
         self.assertEqual(len(seen), 20)
-        # The property that matters is "no reset" (a reset rejects in node: exit 1 above);
-        # reuse itself is Node's choice, which under heavy load it sometimes skips.
-        self.assertGreaterEqual(sum(r["reused"] for r in seen[1:]), 17, seen)
+        # The property that matters is "no reset" (a reset rejects in node: exit 1 above).
+        # Reuse itself is Node's choice: on a loaded machine (CI under ASan) it sometimes opens
+        # a new socket after an idle pause, so only "keep-alive works at all" is asserted.
+        self.assertGreaterEqual(sum(r["reused"] for r in seen[1:]), 12, seen)
         self.assertTrue(all(r["error"].startswith("error=") for r in seen))
         self.assertTrue(all(r["status"] < 500 for r in seen))
 
