@@ -22,6 +22,7 @@
 #include "storage/identity_store.hpp"
 #include "storage/service_key_store.hpp"
 #include "storage/signing_key_store.hpp"
+#include "user_commands.hpp"
 
 using namespace twofold;
 
@@ -230,6 +231,7 @@ int main(int argc, char** argv) {
 
   std::function<int(const config::Config&)> run_client;
   cli::add_client_commands(app, run_client);
+  cli::add_user_commands(app, run_client);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -260,6 +262,9 @@ int main(int argc, char** argv) {
     if (*kill_cmd) return control.kill();
   } catch (const config::ConfigError& e) {
     std::cerr << "twofold: configuration error: " << e.what() << "\n";
+    return kUsage;
+  } catch (const cli::UsageError& e) {
+    std::cerr << "twofold: " << e.what() << "\n";
     return kUsage;
   } catch (const oidc::ClientError& e) {
     std::cerr << "twofold client: " << e.what() << "\n";

@@ -90,6 +90,12 @@ void validate(const Config& c) {
           "setting [oidc] access_token_seconds must be 30..86400");
   require(c.oidc.key_publish_after_retirement_seconds >= c.oidc.access_token_seconds,
           "setting [oidc] key_publish_after_retirement_seconds must be >= access_token_seconds");
+  require(c.password.argon2_opslimit >= 1 && c.password.argon2_opslimit <= 20,
+          "setting [password] argon2_opslimit must be 1..20");
+  require(c.password.argon2_memlimit_kib >= 8 && c.password.argon2_memlimit_kib <= 4194304,
+          "setting [password] argon2_memlimit_kib must be 8..4194304");
+  require(!c.password.policy.empty(), "setting [password] policy must not be empty");
+  require(c.password.history <= 50, "setting [password] history must be 0..50");
   require(c.authsession.timeout_seconds >= 5 && c.authsession.timeout_seconds <= 3600,
           "setting [authsession] timeout_seconds must be 5..3600");
   require(c.device.long_poll_max_seconds >= 1 && c.device.long_poll_max_seconds <= 300,
@@ -130,7 +136,7 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   Config c;
   c.base_dir = base_dir;
   static const std::set<std::string> sections{"server", "storage", "authsession", "device",
-                                              "log",    "service", "oidc"};
+                                              "log",    "service", "oidc",   "password"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -185,6 +191,16 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   oi.read("access_token_seconds", c.oidc.access_token_seconds);
   oi.read("key_publish_after_retirement_seconds", c.oidc.key_publish_after_retirement_seconds);
   oi.finish();
+
+  TableReader pw(root["password"].as_table(), "password");
+  pw.read("argon2_opslimit", c.password.argon2_opslimit);
+  pw.read("argon2_memlimit_kib", c.password.argon2_memlimit_kib);
+  pw.read("policy", c.password.policy);
+  pw.read("max_age_days", c.password.max_age_days);
+  pw.read("history", c.password.history);
+  pw.read("case_sensitive", c.password.case_sensitive);
+  pw.read("force_lower_case", c.password.force_lower_case);
+  pw.finish();
 
   validate(c);
   return c;
@@ -282,7 +298,19 @@ std::string render(const Config& c) {
     << "access_token_seconds = " << c.oidc.access_token_seconds << "\n"
     << "# A rotated-out signing key stays published this long (outlives its tokens).\n"
     << "key_publish_after_retirement_seconds = " << c.oidc.key_publish_after_retirement_seconds
-    << "\n";
+    << "\n\n"
+    << "[password]\n"
+    << "# Argon2id cost of stored passwords; hashes are upgraded at the next login when raised.\n"
+    << "argon2_opslimit = " << c.password.argon2_opslimit << "\n"
+    << "argon2_memlimit_kib = " << c.password.argon2_memlimit_kib << "\n"
+    << "# PCRE2 pattern every new password must match (seed default: digit, upper, lower, 7+).\n"
+    << "policy = " << quoted(c.password.policy) << "\n"
+    << "# Days until a password must be changed at the next login (0: never).\n"
+    << "max_age_days = " << c.password.max_age_days << "\n"
+    << "# How many recent passwords cannot be set again.\n"
+    << "history = " << c.password.history << "\n"
+    << "case_sensitive = " << b(c.password.case_sensitive) << "\n"
+    << "force_lower_case = " << b(c.password.force_lower_case) << "\n";
   return o.str();
 }
 

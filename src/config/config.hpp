@@ -58,6 +58,17 @@ struct Oidc {
   unsigned key_publish_after_retirement_seconds{86400};
 };
 
+// The database credential source (R-C1, seed 003 defaults).
+struct Password {
+  unsigned argon2_opslimit{2};  // libsodium INTERACTIVE
+  unsigned argon2_memlimit_kib{65536};
+  std::string policy{"^(?=.*[0-9])(?=.*[A-Z])(?=.*[a-z]).{7,}$"};  // PCRE2
+  unsigned max_age_days{5500};                                     // 0: never expire
+  unsigned history{5};
+  bool case_sensitive{true};
+  bool force_lower_case{false};
+};
+
 struct Config {
   std::filesystem::path base_dir{"."};  // relative paths below resolve against it
   Server server;
@@ -67,6 +78,7 @@ struct Config {
   Log log;
   Service service;
   Oidc oidc;
+  Password password;
 
   std::filesystem::path resolve(const std::string& p) const;
   std::string https_url() const;  // https://<first host name>:<port>/

@@ -84,12 +84,54 @@ CREATE TABLE signing_keys (
   retired_ms INTEGER
 )
 )SQL"},
+      {4, "second factors: TOTP secrets and email codes (R-F2, R-F3)", R"SQL(
+CREATE TABLE totp_secrets (
+  identity_key TEXT PRIMARY KEY REFERENCES identities(key) ON DELETE CASCADE,
+  secret_sealed TEXT NOT NULL,
+  confirmed INTEGER NOT NULL DEFAULT 0,
+  last_step INTEGER NOT NULL DEFAULT -1,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE email_codes (
+  identity_key TEXT PRIMARY KEY REFERENCES identities(key) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX email_codes_expires ON email_codes(expires_ms)
+)SQL"},
+      {5, "database credential source: passwords and their history (R-C1)", R"SQL(
+CREATE TABLE passwords (
+  identity_key TEXT PRIMARY KEY REFERENCES identities(key) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  changed_ms INTEGER NOT NULL
+);
+CREATE TABLE password_history (
+  identity_key TEXT NOT NULL REFERENCES identities(key) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  changed_ms INTEGER NOT NULL
+);
+CREATE INDEX password_history_identity ON password_history(identity_key, changed_ms)
+)SQL"},
       {6, "OpenID Connect clients (R-O5)", R"SQL(
 CREATE TABLE oidc_clients (
   id TEXT PRIMARY KEY,
   document TEXT NOT NULL,
   created_ms INTEGER NOT NULL
 )
+)SQL"},
+      {7, "profiles: the claims of an ID (R-O3)", R"SQL(
+CREATE TABLE profiles (
+  identity_key TEXT PRIMARY KEY REFERENCES identities(key) ON DELETE CASCADE,
+  display_name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  email_verified INTEGER NOT NULL DEFAULT 0,
+  roles TEXT NOT NULL DEFAULT '[]',
+  disabled INTEGER NOT NULL DEFAULT 0,
+  updated_ms INTEGER NOT NULL
+);
+CREATE INDEX profiles_email ON profiles(email)
 )SQL"},
   };
   return all;

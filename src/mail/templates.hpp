@@ -1,0 +1,45 @@
+#pragma once
+// Mail templates in files, one per name and language: `<dir>/<name>.<lang>.txt`, e.g.
+// web/templates/mail/email_code.de.txt. The first line is "Subject: …", an empty line may
+// follow, the rest is the plain-text body. `{{name}}` is replaced by the value of `name`;
+// a placeholder without a value is an error, so a typo never reaches a user's inbox.
+// Files are read on every render: mails are rare, and an edited template applies at once.
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace twofold::mail {
+
+struct TemplateError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct RenderedMail {
+  std::string subject;
+  std::string text;
+};
+
+using Vars = std::map<std::string, std::string, std::less<>>;
+
+// Replaces every {{name}} (spaces inside the braces allowed) in `text`.
+std::string substitute(std::string_view text, const Vars& vars);
+
+class Templates {
+ public:
+  explicit Templates(std::filesystem::path dir, std::string fallback_language = "en")
+      : dir_(std::move(dir)), fallback_(std::move(fallback_language)) {}
+
+  // `language` like "de", "de-AT" or "de_DE": tried as given, then its primary subtag,
+  // then the fallback language. Throws TemplateError when none exists or one is malformed.
+  RenderedMail render(std::string_view name, std::string_view language, const Vars& vars) const;
+  // The file `render` would use, or empty.
+  std::filesystem::path find(std::string_view name, std::string_view language) const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string fallback_;
+};
+
+}  // namespace twofold::mail
