@@ -13,6 +13,7 @@ packages=(
   libcjose-dev libjansson-dev liboath-dev libqrencode-dev libpcre2-dev
   # test and benchmark tools
   python3 curl openssl wrk procps nodejs python3-aiosmtpd python3-authlib python3-requests
+  chromium  # the login integration tests drive it headless through playwright-core (tests/browser)
 )
 
 missing=()

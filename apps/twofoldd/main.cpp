@@ -13,14 +13,18 @@
 #include "device/api.hpp"
 #include "device/service.hpp"
 #include "http/server.hpp"
+#include "login_wiring.hpp"
 #include "notify/hub.hpp"
+#include "oidc/user_directory.hpp"
 #include "routes.hpp"
 #include "serviceapi/endpoint.hpp"
 #include "storage/auth_session_store.hpp"
 #include "storage/client_store.hpp"
 #include "storage/database.hpp"
 #include "storage/device_store.hpp"
+#include "storage/grant_store.hpp"
 #include "storage/identity_store.hpp"
+#include "storage/profile_store.hpp"
 #include "storage/service_key_store.hpp"
 #include "storage/signing_key_store.hpp"
 
@@ -73,6 +77,37 @@ asio::awaitable<void> key_refresh_loop(jose::KeyRing& keys, const core::Clock& c
   }
 }
 
+// Revocations made by other instances reach this one's deny-list; expired grants are deleted.
+asio::awaitable<void> grant_maintenance_loop(oidc::DenyList& deny_list, oidc::GrantStore& grants,
+                                             const core::Clock& clock, bool& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping) {
+    timer.expires_after(std::chrono::seconds(10));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping) break;
+    try {
+      const auto now = clock.now();
+      deny_list.load(now);
+      grants.purge(now - oidc::Codes::kKeptAfterExpiry, now);
+    } catch (const std::exception& e) {
+      spdlog::warn("OIDC grants: {}", e.what());
+    }
+  }
+}
+
+// Expired login transactions and idle browser sessions (R-P3) are dropped once a minute.
+asio::awaitable<void> login_sweep_loop(app::LoginRoutes& login, bool& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping) {
+    timer.expires_after(std::chrono::seconds(60));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping) break;
+    co_await login.sweep();
+  }
+}
+
 int run(const std::string& config_path) {
   const auto config = config::load(config_path);
   setup_logging(config);
@@ -117,11 +152,32 @@ int run(const std::string& config_path) {
   storage::ClientStore client_store(*db);
   oidc::Clients clients(clock, random, client_store);
   app::KeyRingSigner signer(keys);
-  oidc::TokenEndpoint token_endpoint(
-      {config.issuer(), std::chrono::seconds(config.oidc.access_token_seconds)}, clock, random,
-      clients, signer);
-  app::OidcRoutes oidc_routes(config.issuer(), keys, token_endpoint);
-  app::Routes routes(config, service_api, device_api, hub, oidc_routes);
+  app::KeyRingVerifier verifier(keys);
+  oidc::TokenSettings token_settings{config.issuer(),
+                                     std::chrono::seconds(config.oidc.access_token_seconds),
+                                     std::chrono::seconds(config.oidc.id_token_seconds),
+                                     std::chrono::hours(config.oidc.refresh_token_hours),
+                                     std::chrono::hours(24 * config.oidc.offline_token_days)};
+  storage::GrantStore grant_store(*db);
+  oidc::DenyList deny_list(grant_store);
+  deny_list.load(clock.now());
+  oidc::RefreshTokens refresh_tokens(token_settings, clock, random, grant_store, deny_list);
+  oidc::Codes codes(clock, random, grant_store, refresh_tokens, deny_list,
+                    token_settings.access_token_life);
+  storage::ProfileStore profile_store(*db);
+  oidc::IdentityUserDirectory users(identities, profile_store);
+  oidc::TokenEndpoint token_endpoint(token_settings, clock, random, clients, signer, codes,
+                                     refresh_tokens, users);
+  oidc::Userinfo userinfo(config.issuer(), clock, verifier, deny_list, users);
+  oidc::Introspection introspection(config.issuer(), clock, clients, verifier, deny_list,
+                                    refresh_tokens);
+  oidc::Revocation revocation(config.issuer(), clock, clients, verifier, deny_list, refresh_tokens);
+  app::OidcRoutes oidc_routes(config.issuer(), keys,
+                              {token_endpoint, userinfo, introspection, revocation});
+  // The browser login (R-O6): /oidc/authorize and the login pages.
+  app::LoginServer login({config, *db, clock, random, identities, devices_store, sessions, symbols,
+                          clients, codes, users});
+  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes());
 
   http::IoPool pool(config.server.threads);
   auto& io = pool.main();
@@ -131,6 +187,9 @@ int run(const std::string& config_path) {
   bool stopping = false;
   asio::co_spawn(io, sweep_loop(sessions, stopping), asio::detached);
   asio::co_spawn(io, key_refresh_loop(keys, clock, stopping), asio::detached);
+  asio::co_spawn(io, login_sweep_loop(login.routes(), stopping), asio::detached);
+  asio::co_spawn(io, grant_maintenance_loop(deny_list, grant_store, clock, stopping),
+                 asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer grace(io);

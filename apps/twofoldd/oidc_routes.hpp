@@ -1,11 +1,14 @@
 #pragma once
-// The OpenID Connect endpoints on the HTTP edge: discovery, JWKS, token. Thin: the domain is
-// src/oidc; keys come from the jose::KeyRing.
+// The OpenID Connect endpoints on the HTTP edge: discovery, JWKS, token, userinfo,
+// introspection, revocation. Thin: the domain is src/oidc; keys come from the jose::KeyRing.
 #include <optional>
 
 #include "http/server.hpp"
 #include "jose/key_ring.hpp"
+#include "oidc/introspection.hpp"
+#include "oidc/revocation.hpp"
 #include "oidc/token_endpoint.hpp"
+#include "oidc/userinfo.hpp"
 
 namespace twofold::app {
 
@@ -20,16 +23,34 @@ class KeyRingSigner final : public oidc::TokenSigner {
   const jose::KeyRing& ring_;
 };
 
+// oidc::TokenVerifier over the provider's key ring (every published key).
+class KeyRingVerifier final : public oidc::TokenVerifier {
+ public:
+  explicit KeyRingVerifier(const jose::KeyRing& ring) : ring_(ring) {}
+  std::optional<oidc::VerifiedToken> verify(std::string_view token) override;
+
+ private:
+  const jose::KeyRing& ring_;
+};
+
+// The provider's form and bearer endpoints (src/oidc).
+struct OidcEndpoints {
+  oidc::TokenEndpoint& token;
+  oidc::Userinfo& userinfo;
+  oidc::Introspection& introspection;
+  oidc::Revocation& revocation;
+};
+
 class OidcRoutes {
  public:
-  OidcRoutes(const std::string& issuer, const jose::KeyRing& keys, oidc::TokenEndpoint& token);
+  OidcRoutes(const std::string& issuer, const jose::KeyRing& keys, OidcEndpoints endpoints);
   // The answer when `path` is an OIDC endpoint, else nullopt.
   std::optional<http::Response> handle(const http::Request& request, const http::Peer& peer,
                                        const std::string& path);
 
  private:
   const jose::KeyRing& keys_;
-  oidc::TokenEndpoint& token_;
+  OidcEndpoints endpoints_;
   std::string discovery_;  // serialised once
 };
 

@@ -60,6 +60,8 @@ http::asio::awaitable<Response> Routes::handle(const http::Request& request,
   }
   if (path.rfind("/device/v1/", 0) == 0)
     co_return co_await device_api(request, peer, std::move(path), std::move(query));
+  if (LoginRoutes::owns(path))
+    co_return co_await login_.handle(request, peer, std::move(path), std::move(query));
   if (auto answer = oidc_.handle(request, peer, path)) co_return std::move(*answer);
   if (path == "/healthz" && request.method() == bhttp::verb::get)
     co_return make(bhttp::status::ok, "text/plain", "ok", peer.tls);
@@ -114,6 +116,13 @@ http::asio::awaitable<Response> Routes::device_api(const http::Request& request,
 
 Response Routes::reject(bhttp::status status, std::string_view message, std::string_view target) {
   const std::string path(target.substr(0, target.find('?')));
+  if (LoginRoutes::owns(path)) {  // a browser: a short page, with the pages' headers
+    Response res{status, 11};
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    set_page_headers(res, true);
+    res.body() = std::string(message);
+    return res;
+  }
   if (path.rfind("/device/v1/", 0) == 0 || path == "/healthz")
     return json_answer(static_cast<int>(status), {{"error", "bad_request"}, {"message", message}},
                        true);

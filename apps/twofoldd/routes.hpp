@@ -1,9 +1,10 @@
 #pragma once
 // Maps HTTP requests to the APIs: `/` and `/api/v1/` → service API, `/device/v1/` → device
-// API (with the long-poll wait), OpenID Connect (oidc_routes), `/healthz`. Thin: decode, call,
-// encode.
+// API (with the long-poll wait), OpenID Connect (oidc_routes), the browser login
+// (login_routes), `/healthz`. Thin: decode, call, encode.
 #include "device/api.hpp"
 #include "http/server.hpp"
+#include "login_routes.hpp"
 #include "notify/hub.hpp"
 #include "oidc_routes.hpp"
 #include "serviceapi/endpoint.hpp"
@@ -13,12 +14,13 @@ namespace twofold::app {
 class Routes final : public http::Handler {
  public:
   Routes(const config::Config& config, serviceapi::Endpoint& service_api, device::Api& device_api,
-         notify::Hub& hub, OidcRoutes& oidc)
+         notify::Hub& hub, OidcRoutes& oidc, LoginRoutes& login)
       : config_(config),
         service_api_(service_api),
         device_api_(device_api),
         hub_(hub),
-        oidc_(oidc) {}
+        oidc_(oidc),
+        login_(login) {}
 
   http::asio::awaitable<http::Response> handle(const http::Request& request,
                                                const http::Peer& peer) override;
@@ -36,6 +38,7 @@ class Routes final : public http::Handler {
   device::Api& device_api_;
   notify::Hub& hub_;
   OidcRoutes& oidc_;
+  LoginRoutes& login_;
 };
 
 }  // namespace twofold::app

@@ -90,12 +90,35 @@ void validate(const Config& c) {
           "setting [oidc] access_token_seconds must be 30..86400");
   require(c.oidc.key_publish_after_retirement_seconds >= c.oidc.access_token_seconds,
           "setting [oidc] key_publish_after_retirement_seconds must be >= access_token_seconds");
+  require(c.oidc.id_token_seconds >= 30 && c.oidc.id_token_seconds <= 86400,
+          "setting [oidc] id_token_seconds must be 30..86400");
+  require(c.oidc.refresh_token_hours >= 1 && c.oidc.refresh_token_hours <= 8760,
+          "setting [oidc] refresh_token_hours must be 1..8760");
+  require(c.oidc.offline_token_days >= 1 && c.oidc.offline_token_days <= 3650,
+          "setting [oidc] offline_token_days must be 1..3650");
   require(c.password.argon2_opslimit >= 1 && c.password.argon2_opslimit <= 20,
           "setting [password] argon2_opslimit must be 1..20");
   require(c.password.argon2_memlimit_kib >= 8 && c.password.argon2_memlimit_kib <= 4194304,
           "setting [password] argon2_memlimit_kib must be 8..4194304");
   require(!c.password.policy.empty(), "setting [password] policy must not be empty");
   require(c.password.history <= 50, "setting [password] history must be 0..50");
+  require(c.login.session_idle_hours >= 1 && c.login.session_idle_hours <= 8760,
+          "setting [login] session_idle_hours must be 1..8760");
+  require(
+      c.login.session_max_hours >= c.login.session_idle_hours && c.login.session_max_hours <= 87600,
+      "setting [login] session_max_hours must be session_idle_hours..87600");
+  require(c.login.stay_signed_in_hours <= 87600,
+          "setting [login] stay_signed_in_hours must be 0..87600");
+  require(c.login.stay_signed_in_rotate_minutes >= 1,
+          "setting [login] stay_signed_in_rotate_minutes must be >= 1");
+  require(c.login.transaction_minutes >= 1 && c.login.transaction_minutes <= 60,
+          "setting [login] transaction_minutes must be 1..60");
+  require(c.login.max_failures >= 1 && c.login.max_failures <= 100,
+          "setting [login] max_failures must be 1..100");
+  require(!c.login.factors.empty(), "setting [login] factors must name at least one factor");
+  for (const auto& f : c.login.factors)
+    require(f == "push" || f == "totp" || f == "email_code",
+            "setting [login] factors: unknown factor \"" + f + "\" (push, totp, email_code)");
   require(c.authsession.timeout_seconds >= 5 && c.authsession.timeout_seconds <= 3600,
           "setting [authsession] timeout_seconds must be 5..3600");
   require(c.device.long_poll_max_seconds >= 1 && c.device.long_poll_max_seconds <= 300,
@@ -135,8 +158,8 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server", "storage", "authsession", "device",
-                                              "log",    "service", "oidc",   "password"};
+  static const std::set<std::string> sections{"server",  "storage", "authsession", "device",  "log",
+                                              "service", "oidc",    "login",       "password"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -190,6 +213,9 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   oi.read("issuer", c.oidc.issuer);
   oi.read("access_token_seconds", c.oidc.access_token_seconds);
   oi.read("key_publish_after_retirement_seconds", c.oidc.key_publish_after_retirement_seconds);
+  oi.read("id_token_seconds", c.oidc.id_token_seconds);
+  oi.read("refresh_token_hours", c.oidc.refresh_token_hours);
+  oi.read("offline_token_days", c.oidc.offline_token_days);
   oi.finish();
 
   TableReader pw(root["password"].as_table(), "password");
@@ -201,6 +227,17 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   pw.read("case_sensitive", c.password.case_sensitive);
   pw.read("force_lower_case", c.password.force_lower_case);
   pw.finish();
+
+  TableReader lg(root["login"].as_table(), "login");
+  lg.read("session_idle_hours", c.login.session_idle_hours);
+  lg.read("session_max_hours", c.login.session_max_hours);
+  lg.read("stay_signed_in_hours", c.login.stay_signed_in_hours);
+  lg.read("stay_signed_in_rotate_minutes", c.login.stay_signed_in_rotate_minutes);
+  lg.read("transaction_minutes", c.login.transaction_minutes);
+  lg.read("max_failures", c.login.max_failures);
+  lg.read("factors", c.login.factors);
+  lg.read("templates_dir", c.login.templates_dir);
+  lg.finish();
 
   validate(c);
   return c;
@@ -298,7 +335,12 @@ std::string render(const Config& c) {
     << "access_token_seconds = " << c.oidc.access_token_seconds << "\n"
     << "# A rotated-out signing key stays published this long (outlives its tokens).\n"
     << "key_publish_after_retirement_seconds = " << c.oidc.key_publish_after_retirement_seconds
-    << "\n\n"
+    << "\n"
+    << "id_token_seconds = " << c.oidc.id_token_seconds << "\n"
+    << "# Refresh tokens end this many hours after the login; with the scope offline_access\n"
+    << "# they last this many days unused instead.\n"
+    << "refresh_token_hours = " << c.oidc.refresh_token_hours << "\n"
+    << "offline_token_days = " << c.oidc.offline_token_days << "\n\n"
     << "[password]\n"
     << "# Argon2id cost of stored passwords; hashes are upgraded at the next login when raised.\n"
     << "argon2_opslimit = " << c.password.argon2_opslimit << "\n"
@@ -311,6 +353,25 @@ std::string render(const Config& c) {
     << "history = " << c.password.history << "\n"
     << "case_sensitive = " << b(c.password.case_sensitive) << "\n"
     << "force_lower_case = " << b(c.password.force_lower_case) << "\n";
+  std::string factors;
+  for (const auto& f : c.login.factors) factors += (factors.empty() ? "" : ", ") + quoted(f);
+  o << "\n[login]\n"
+    << "# Unused browser sessions end after this many hours (seed: 24).\n"
+    << "session_idle_hours = " << c.login.session_idle_hours << "\n"
+    << "# Every session ends this long after its sign-in.\n"
+    << "session_max_hours = " << c.login.session_max_hours << "\n"
+    << "# \"Stay signed in\": how long such a session lasts; 0 hides the checkbox.\n"
+    << "stay_signed_in_hours = " << c.login.stay_signed_in_hours << "\n"
+    << "# Its cookie secret is replaced this often; a replaced one ends the session.\n"
+    << "stay_signed_in_rotate_minutes = " << c.login.stay_signed_in_rotate_minutes << "\n"
+    << "# A sign-in must be completed within this many minutes.\n"
+    << "transaction_minutes = " << c.login.transaction_minutes << "\n"
+    << "# Wrong passwords or codes before a sign-in attempt is void.\n"
+    << "max_failures = " << c.login.max_failures << "\n"
+    << "# Second factors offered, in this order, among those the user has set up.\n"
+    << "factors = [" << factors << "]\n"
+    << "# Folder with the login page templates; empty: the built-in ones.\n"
+    << "templates_dir = " << quoted(c.login.templates_dir) << "\n";
   return o.str();
 }
 

@@ -56,6 +56,11 @@ struct Oidc {
   unsigned access_token_seconds{300};
   // A rotated-out signing key stays in the JWKS this long (longer than any token it signed).
   unsigned key_publish_after_retirement_seconds{86400};
+  unsigned id_token_seconds{3600};
+  // Refresh tokens without offline_access end this long after the login; with it they
+  // expire after this many days unused (src/oidc/refresh_tokens.hpp).
+  unsigned refresh_token_hours{24};
+  unsigned offline_token_days{30};
 };
 
 // The database credential source (R-C1, seed 003 defaults).
@@ -69,6 +74,19 @@ struct Password {
   bool force_lower_case{false};
 };
 
+// The browser login of the OpenID Connect provider (R-O6, R-P3, R-P4).
+struct Login {
+  unsigned session_idle_hours{24};             // R-P3: unused browser sessions end after this
+  unsigned session_max_hours{720};             // any session ends this long after sign-in
+  unsigned stay_signed_in_hours{720};          // R-P4: "stay signed in" period; 0: not offered
+  unsigned stay_signed_in_rotate_minutes{60};  // its cookie secret rotates this often
+  unsigned transaction_minutes{10};            // a login must be completed within this
+  unsigned max_failures{5};                    // wrong passwords or codes per login attempt
+  // Second factors offered, in this order, among those the user has set up.
+  std::vector<std::string> factors{"push", "totp", "email_code"};
+  std::string templates_dir{};  // empty: the built-in pages (web/templates/login)
+};
+
 struct Config {
   std::filesystem::path base_dir{"."};  // relative paths below resolve against it
   Server server;
@@ -78,6 +96,7 @@ struct Config {
   Log log;
   Service service;
   Oidc oidc;
+  Login login;
   Password password;
 
   std::filesystem::path resolve(const std::string& p) const;

@@ -10,6 +10,10 @@ struct Endpoints {
   static constexpr const char* kDiscovery = "/.well-known/openid-configuration";
   static constexpr const char* kJwks = "/oidc/jwks";
   static constexpr const char* kToken = "/oidc/token";
+  static constexpr const char* kAuthorize = "/oidc/authorize";  // served by src/login
+  static constexpr const char* kUserinfo = "/oidc/userinfo";
+  static constexpr const char* kIntrospect = "/oidc/introspect";
+  static constexpr const char* kRevoke = "/oidc/revoke";
 };
 
 // `issuer`: https://host[:port] without a trailing slash.

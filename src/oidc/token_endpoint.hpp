@@ -1,7 +1,8 @@
 #pragma once
-// The token endpoint (RFC 6749 §3.2, RFC 9068 access tokens, RFC 8707 resource indicators).
-// Pure domain code: the HTTP edge hands in the Authorization header and the form body and
-// sends back the JSON reply; signing comes in through TokenSigner.
+// The token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6; RFC 9068 access tokens; RFC 8707
+// resource indicators; OIDC Core §3.1.3 ID tokens). Pure domain code: the HTTP edge hands in
+// the Authorization header and the form body and sends back the JSON reply; signing comes in
+// through TokenSigner, codes and refresh tokens through their stores.
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -9,56 +10,45 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "oidc/client_auth.hpp"
 #include "oidc/clients.hpp"
+#include "oidc/codes.hpp"
+#include "oidc/refresh_tokens.hpp"
+#include "oidc/tokens.hpp"
 
 namespace twofold::oidc {
-
-// Signs JWTs with the provider's current key for `alg` (RS256 or ES256).
-class TokenSigner {
- public:
-  virtual ~TokenSigner() = default;
-  virtual std::string sign(const nlohmann::json& claims, std::string_view alg,
-                           std::string_view typ) = 0;
-};
-
-struct TokenSettings {
-  std::string issuer;  // https://host:port (no trailing slash)
-  std::chrono::seconds access_token_life{300};
-};
-
-struct TokenRequest {
-  std::string authorization;  // the Authorization header, may be empty
-  std::string content_type;
-  std::string body;
-};
-
-struct Reply {
-  int status{200};
-  nlohmann::json body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// RFC 6749 §5.2 error reply.
-Reply oauth_error(int status, std::string_view error, std::string_view description);
 
 class TokenEndpoint {
  public:
   TokenEndpoint(TokenSettings settings, const core::Clock& clock, core::Random& random,
-                Clients& clients, TokenSigner& signer)
-      : settings_(std::move(settings)),
-        clock_(clock),
-        random_(random),
+                Clients& clients, TokenSigner& signer, Codes& codes, RefreshTokens& refresh,
+                UserDirectory& users)
+      : clock_(clock),
         clients_(clients),
-        signer_(signer) {}
+        minter_(std::move(settings), clock, random, signer),
+        codes_(codes),
+        refresh_(refresh),
+        users_(users) {}
 
   Reply handle(const TokenRequest& request);
 
  private:
-  TokenSettings settings_;
+  Reply client_credentials(const Client& client, const serviceapi::Form& form);
+  Reply authorization_code(const Client& client, const serviceapi::Form& form);
+  Reply refresh_token(const Client& client, const serviceapi::Form& form);
+  // The user still exists and may sign in; else an invalid_grant reply.
+  std::variant<UserClaims, Reply> active_user(const std::string& subject);
+  // access_token, token_type, expires_in, scope, id_token (scope openid), refresh_token.
+  Reply user_tokens(const Client& client, const Authorization& grant, const UserClaims& user,
+                    const std::vector<std::string>& scopes, const nlohmann::json& audience,
+                    const std::string& jti, core::TimePoint iat, const std::string& refresh);
+
   const core::Clock& clock_;
-  core::Random& random_;
   Clients& clients_;
-  TokenSigner& signer_;
+  TokenMinter minter_;
+  Codes& codes_;
+  RefreshTokens& refresh_;
+  UserDirectory& users_;
 };
 
 }  // namespace twofold::oidc

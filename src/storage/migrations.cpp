@@ -133,6 +133,57 @@ CREATE TABLE profiles (
 );
 CREATE INDEX profiles_email ON profiles(email)
 )SQL"},
+      {8, "OpenID Connect grants: codes, refresh tokens, revoked access tokens (R-O1)", R"SQL(
+CREATE TABLE oidc_codes (
+  code_hash TEXT PRIMARY KEY,
+  authorization_doc TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  redeemed_ms INTEGER
+);
+CREATE INDEX oidc_codes_expires ON oidc_codes(expires_ms);
+CREATE TABLE oidc_refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  family TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  sid TEXT NOT NULL,
+  offline INTEGER NOT NULL,
+  grant_doc TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  used_ms INTEGER,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  access_jti TEXT NOT NULL,
+  access_expires_ms INTEGER NOT NULL
+);
+CREATE INDEX oidc_refresh_family ON oidc_refresh_tokens(family);
+CREATE INDEX oidc_refresh_sid ON oidc_refresh_tokens(sid);
+CREATE INDEX oidc_refresh_expires ON oidc_refresh_tokens(expires_ms);
+CREATE TABLE oidc_denied_jtis (
+  jti TEXT PRIMARY KEY,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX oidc_denied_expires ON oidc_denied_jtis(expires_ms)
+)SQL"},
+      {9, "browser sessions of the login (R-O6, R-P3, R-P4)", R"SQL(
+CREATE TABLE browser_sessions (
+  sid TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL UNIQUE,
+  previous_hash TEXT NOT NULL DEFAULT '',
+  identity_key TEXT NOT NULL REFERENCES identities(key) ON DELETE CASCADE,
+  auth_time_ms INTEGER NOT NULL,
+  amr TEXT NOT NULL,
+  acr TEXT NOT NULL,
+  persistent INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  rotated_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX browser_sessions_previous ON browser_sessions(previous_hash);
+CREATE INDEX browser_sessions_identity ON browser_sessions(identity_key);
+CREATE INDEX browser_sessions_expires ON browser_sessions(expires_ms)
+)SQL"},
   };
   return all;
 }

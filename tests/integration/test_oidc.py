@@ -1,7 +1,10 @@
 """The OpenID Connect provider as a relying party sees it, through an independent client
 library (Debian's python3-authlib): discovery, JWKS, the client_credentials grant with
 RFC 9068 access tokens verified against the published keys, key rotation, client
-authentication methods and every error answer of the token endpoint."""
+authentication methods and every error answer of the token endpoint; introspection
+(RFC 7662), revocation (RFC 7009, surviving a restart) and userinfo's RFC 6750 errors for
+those tokens. The code flow's token side is unit-tested (tests/unit/oidc_grants_test.cpp)
+and driven end to end by the browser-login tests."""
 import json
 import re
 import time
@@ -50,10 +53,14 @@ class Provider(ServerTestCase):
 
     def test_discovery_lists_only_what_is_served(self):
         self.assertEqual(self.meta["issuer"], self.server.url)
-        for key in ("token_endpoint", "jwks_uri"):
+        for key in ("token_endpoint", "jwks_uri", "userinfo_endpoint", "introspection_endpoint",
+                    "revocation_endpoint"):
             self.assertTrue(self.meta[key].startswith(self.server.url + "/"))
             self.assertLess(self.http.get(self.meta[key]).status_code, 500)
-        self.assertIn("client_credentials", self.meta["grant_types_supported"])
+            self.assertLess(self.http.post(self.meta[key], data={}).status_code, 500)
+        for grant in ("authorization_code", "refresh_token", "client_credentials"):
+            self.assertIn(grant, self.meta["grant_types_supported"])
+        self.assertEqual(self.meta["code_challenge_methods_supported"], ["S256"])
         keys = self.http.get(self.meta["jwks_uri"]).json()["keys"]
         self.assertEqual({k["alg"] for k in keys}, {"RS256", "ES256"})
         for k in keys:
@@ -168,6 +175,131 @@ class Provider(ServerTestCase):
         self.assertEqual(shown["redirect_uris"], ["https://app.example/cb"])
         self.assertNotIn("tfs_", json.dumps(shown))
         self.assertNotIn("secret_hash", shown)
+
+
+class TokenManagement(ServerTestCase):
+    """Introspection, revocation and userinfo for client_credentials tokens."""
+
+    def setUp(self):
+        super().setUp()
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.http.verify = self.server.ca
+        self.meta = self.http.get(self.server.url + "/.well-known/openid-configuration").json()
+
+    def tearDown(self):
+        self.http.close()
+        super().tearDown()
+
+    def add_client(self, *flags):
+        out = self.server.cli("client", "add", self.unique_id("client"), *flags).stdout
+        return (re.search(r"client_id: (\S+)", out).group(1),
+                re.search(r"client_secret: (\S+)", out).group(1))
+
+    def session(self, client_id, secret, method="client_secret_basic"):
+        s = OAuth2Session(client_id, secret, token_endpoint_auth_method=method,
+                          revocation_endpoint_auth_method=method)
+        s.trust_env = False
+        s.verify = self.server.ca
+        self.addCleanup(s.close)
+        return s
+
+    def machine_token(self, session, **params):
+        return session.fetch_token(self.meta["token_endpoint"], grant_type="client_credentials",
+                                   **params)["access_token"]
+
+    def introspect(self, session, token, **kwargs):
+        r = session.introspect_token(self.meta["introspection_endpoint"], token=token, **kwargs)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertIn("no-store", r.headers.get("Cache-Control", ""))
+        return r.json()
+
+    def test_introspection(self):
+        owner = self.session(*self.add_client("--grant", "client_credentials", "--scope", "api.read",
+                                              "--audience", "https://orders.example"))
+        token = self.machine_token(owner, scope="api.read")
+        info = self.introspect(owner, token, token_type_hint="access_token")
+        self.assertTrue(info["active"])
+        self.assertEqual(info["client_id"], owner.client_id)
+        self.assertEqual(info["sub"], owner.client_id)
+        self.assertEqual(info["scope"], "api.read")
+        self.assertEqual(info["aud"], "https://orders.example")
+        self.assertEqual(info["iss"], self.server.url)
+        self.assertGreater(info["exp"], time.time())
+
+        # The resource server named in `aud` may introspect it; an unrelated client may not.
+        resource = self.session(*self.add_client("--grant", "client_credentials", "--audience",
+                                                 "https://orders.example"))
+        self.assertTrue(self.introspect(resource, token)["active"])
+        stranger = self.session(*self.add_client("--grant", "client_credentials"))
+        self.assertEqual(self.introspect(stranger, token), {"active": False})
+
+        header, payload, signature = token.split(".")
+        forged = ".".join([header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA"
+                                                              else "BBBB")])
+        self.assertEqual(self.introspect(owner, forged), {"active": False})
+        self.assertEqual(self.introspect(owner, "not-a-token"), {"active": False})
+
+        url = self.meta["introspection_endpoint"]
+        r = self.http.post(url, data={"token": token})
+        self.assertEqual(r.status_code, 401)
+        self.assertEqual(r.json()["error"], "invalid_client")
+        r = self.http.post(url, auth=(owner.client_id, "wrong"), data={"token": token})
+        self.assertEqual(r.status_code, 401)
+        r = self.http.post(url, auth=(owner.client_id, owner.client_secret), data={})
+        self.assertEqual(r.status_code, 400)
+        self.assertEqual(r.json()["error"], "invalid_request")
+        self.assertEqual(self.http.get(url).status_code, 405)
+
+    def test_revocation_survives_a_restart(self):
+        owner = self.session(*self.add_client("--grant", "client_credentials",
+                                              "--auth-method", "client_secret_post"),
+                             method="client_secret_post")
+        revoked, kept = self.machine_token(owner), self.machine_token(owner)
+        stranger = self.session(*self.add_client("--grant", "client_credentials"))
+        r = stranger.revoke_token(self.meta["revocation_endpoint"], token=revoked)
+        self.assertEqual(r.status_code, 400, "a token of another client is refused")
+        self.assertTrue(self.introspect(owner, revoked)["active"])
+
+        r = owner.revoke_token(self.meta["revocation_endpoint"], token=revoked,
+                               token_type_hint="access_token")
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(self.introspect(owner, revoked), {"active": False})
+        self.assertTrue(self.introspect(owner, kept)["active"])
+        for unknown in ("unknown", "tfr_" + "A" * 43, revoked):
+            r = owner.revoke_token(self.meta["revocation_endpoint"], token=unknown)
+            self.assertEqual(r.status_code, 200, "RFC 7009 §2.2: unknown tokens are fine")
+
+        self.server.stop()
+        self.server.start()
+        self.assertEqual(self.introspect(owner, revoked), {"active": False},
+                         "the deny-list is durable")
+        self.assertTrue(self.introspect(owner, kept)["active"])
+
+    def test_userinfo_errors(self):
+        url = self.meta["userinfo_endpoint"]
+        r = self.http.get(url)
+        self.assertEqual(r.status_code, 401)
+        self.assertEqual(r.headers["WWW-Authenticate"], 'Bearer realm="twofold"')
+        r = self.http.get(url, headers={"Authorization": "Bearer nonsense"})
+        self.assertEqual(r.status_code, 401)
+        self.assertIn('error="invalid_token"', r.headers["WWW-Authenticate"])
+        self.assertIn("no-store", r.headers.get("Cache-Control", ""))
+
+        # A machine token has no `openid` scope and no user behind it.
+        owner = self.session(*self.add_client("--grant", "client_credentials"))
+        token = self.machine_token(owner)
+        for method in ("GET", "POST"):
+            r = self.http.request(method, url, headers={"Authorization": "Bearer " + token})
+            self.assertEqual(r.status_code, 403, r.text)
+            self.assertIn('error="insufficient_scope"', r.headers["WWW-Authenticate"])
+        r = self.http.post(url, data={"access_token": token})
+        self.assertEqual(r.status_code, 403)
+        owner.revoke_token(self.meta["revocation_endpoint"], token=token)
+        r = self.http.get(url, headers={"Authorization": "Bearer " + token})
+        self.assertEqual(r.status_code, 401)
+        self.assertIn("revoked", r.json()["error_description"])
+        self.assertEqual(self.http.put(url).status_code, 405)
 
 
 class KeyRotation(ServerTestCase):

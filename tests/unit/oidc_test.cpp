@@ -8,6 +8,7 @@
 #include "oidc/clients.hpp"
 #include "oidc/discovery.hpp"
 #include "oidc/token_endpoint.hpp"
+#include "support/oidc_fakes.hpp"
 
 namespace twofold::oidc {
 namespace {
@@ -56,8 +57,13 @@ class TokenEndpointTest : public ::testing::Test {
   MemoryRegistry registry;
   Clients clients{clock, random, registry};
   RecordingSigner signer;
-  TokenEndpoint endpoint{
-      {"https://id.example", std::chrono::seconds(300)}, clock, random, clients, signer};
+  TokenSettings settings{"https://id.example", std::chrono::seconds(300)};
+  fakes::MemoryGrantStore grants;
+  DenyList deny_list{grants};
+  RefreshTokens refresh{settings, clock, random, grants, deny_list};
+  Codes codes{clock, random, grants, refresh, deny_list, settings.access_token_life};
+  fakes::MemoryUsers users;
+  TokenEndpoint endpoint{settings, clock, random, clients, signer, codes, refresh, users};
 
   NewClient machine(AuthMethod method = AuthMethod::client_secret_basic) {
     Client c;

@@ -1,0 +1,57 @@
+#pragma once
+// Everything the browser login needs, built from the configuration in one place so twofoldd's
+// main stays short: the database credential source, browser sessions, transactions, pages,
+// the flow and its HTTP routes.
+#include <memory>
+
+#include "accesspass/symbol_set.hpp"
+#include "authsession/service.hpp"
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "device/device.hpp"
+#include "identity/identity.hpp"
+#include "login/flow.hpp"
+#include "login_routes.hpp"
+#include "oidc/clients.hpp"
+#include "sources/database/database_source.hpp"
+#include "storage/browser_session_store.hpp"
+#include "storage/password_store.hpp"
+
+namespace twofold::app {
+
+struct LoginDeps {
+  const config::Config& config;
+  storage::Database& db;
+  const core::Clock& clock;
+  core::Random& random;
+  identity::Directory& identities;
+  device::Registry& devices;
+  authsession::Service& push;
+  const accesspass::SymbolSet& symbols;
+  oidc::Clients& clients;
+  oidc::CodeIssuer& codes;
+  oidc::UserDirectory& users;
+};
+
+sources::database::Settings password_settings(const config::Config& config);
+login::SessionSettings session_settings(const config::Config& config);
+
+class LoginServer {
+ public:
+  explicit LoginServer(const LoginDeps& deps);
+  LoginRoutes& routes() { return *routes_; }
+  login::Sessions& sessions() { return sessions_; }
+
+ private:
+  storage::PasswordStore password_store_;
+  sources::database::Source database_source_;
+  storage::BrowserSessionStore session_store_;
+  login::Sessions sessions_;
+  login::Transactions transactions_;
+  login::Pages pages_;
+  std::unique_ptr<login::LoginFlow> flow_;
+  std::unique_ptr<LoginRoutes> routes_;
+};
+
+}  // namespace twofold::app

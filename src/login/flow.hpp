@@ -1,0 +1,125 @@
+#pragma once
+// The browser login (R-O6): /oidc/authorize → login pages (ID and password, then the second
+// factor the user has and the policy allows) → a code for the client, or straight to the code
+// when the browser already has a session (single sign-on). Pure domain code: the HTTP edge
+// (apps/twofoldd/login_routes) hands in the request's parts and sends back the Result.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accesspass/symbol_set.hpp"
+#include "authsession/service.hpp"
+#include "core/clock.hpp"
+#include "factors/factor.hpp"
+#include "login/pages.hpp"
+#include "login/session.hpp"
+#include "login/transaction.hpp"
+#include "oidc/grant.hpp"
+#include "sources/source.hpp"
+
+namespace twofold::login {
+
+struct Paths {
+  static constexpr const char* kAuthorize = "/oidc/authorize";
+  static constexpr const char* kLogin = "/login";
+  static constexpr const char* kStatus = "/login/status";
+  static constexpr const char* kStatic = "/static/";
+};
+
+// The parts of an HTTP request the login looks at.
+struct BrowserRequest {
+  bool post{false};
+  std::string params;  // the query (GET) or the form body (POST)
+  std::string cookies;
+  std::string accept_language;
+  std::string origin;
+  std::string sec_fetch_site;
+  std::string remote_ip;
+};
+
+struct Result {
+  int status{200};
+  std::string content_type{"text/html; charset=utf-8"};
+  std::string body;
+  std::string location;  // for 302/303
+  std::vector<std::string> set_cookies;
+};
+
+// What the login needs from the rest of twofold.
+struct LoginPorts {
+  std::function<std::optional<oidc::Client>(const std::string& client_id)> find_client;
+  sources::CredentialSource& credentials;
+  // True when the ID exists and signs in without a password (push only).
+  std::function<bool(const std::string& identity_key)> is_push_only;
+  // The second factors the ID has set up (push: an enrolled device, totp: a confirmed secret…).
+  std::function<std::vector<factors::FactorKind>(const std::string& identity_key)> factors_of;
+  authsession::Service& push;
+  const accesspass::SymbolSet& symbols;
+  // Factors proven by a typed code (TOTP, email code); absent kinds are not offered.
+  std::map<factors::FactorKind, factors::Factor*> code_factors;
+  // The email code's challenge (sends the mail); empty: the email code is not offered.
+  std::function<bool(const std::string& identity_key, Language language)> send_email_code;
+  oidc::CodeIssuer& codes;
+  oidc::UserDirectory* users{nullptr};  // null: every known ID counts as active
+};
+
+struct FlowSettings {
+  std::string issuer;  // https://host[:port], no trailing slash
+  std::vector<factors::FactorKind> factor_order{
+      factors::FactorKind::push, factors::FactorKind::totp, factors::FactorKind::email_code};
+  int max_failures{5};  // wrong passwords or codes per transaction
+};
+
+inline constexpr std::string_view kAcrTwoFactor = "urn:twofold:acr:2fa";
+inline constexpr std::string_view kAcrOneFactor = "urn:twofold:acr:1fa";
+
+class LoginFlow {
+ public:
+  LoginFlow(FlowSettings settings, const core::Clock& clock, core::Random& random, LoginPorts ports,
+            Transactions& transactions, Sessions& sessions, const Pages& pages)
+      : settings_(std::move(settings)),
+        clock_(clock),
+        random_(random),
+        ports_(std::move(ports)),
+        transactions_(transactions),
+        sessions_(sessions),
+        pages_(pages) {}
+
+  Result authorize(const BrowserRequest& request);  // GET or POST /oidc/authorize
+  Result show(const BrowserRequest& request);       // GET /login?tx=…
+  Result submit(const BrowserRequest& request);     // POST /login
+  Result status(const BrowserRequest& request);     // GET /login/status?tx=… (JSON)
+  Result error_page(int status, std::string_view message_key, Language language,
+                    std::string_view detail = {}) const;
+  Language language_of(const BrowserRequest& request) const;
+
+ private:
+  // flow.cpp
+  Result render(const Transaction& tx, std::vector<std::string> cookies = {}) const;
+  Result finish(Transaction tx, const BrowserRequest& request, int redirect_status);
+  Result issue_code(const AuthorizeRequest& request, const BrowserSession& session,
+                    int redirect_status, std::vector<std::string> cookies);
+  std::optional<Transaction> load(const Params& params, const BrowserRequest& request) const;
+  bool is_active(const std::string& identity_key) const;
+  // flow_steps.cpp
+  Result identify(Transaction tx, const Params& form, const BrowserRequest& request);
+  Result start_factor(Transaction tx, factors::FactorKind kind, const BrowserRequest& request);
+  Result push_continue(Transaction tx, const BrowserRequest& request);
+  Result check_code(Transaction tx, const Params& form, const BrowserRequest& request);
+  Result fail(Transaction tx, std::string notice);
+  Result again(Transaction& tx);  // stores tx, 303 back to its page
+
+  FlowSettings settings_;
+  const core::Clock& clock_;
+  core::Random& random_;
+  LoginPorts ports_;
+  Transactions& transactions_;
+  Sessions& sessions_;
+  const Pages& pages_;
+};
+
+Result redirect(std::string location, int status = 302);
+
+}  // namespace twofold::login

@@ -1,0 +1,303 @@
+// The browser login end to end as pure domain code: authorize → pages → push or TOTP → code,
+// single sign-on, prompt handling, CSRF, origin and binding checks. Fakes for the source, the
+// code issuer and the TOTP factor; the real auth-session service for the push.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "login/flow.hpp"
+#include "support/login_fakes.hpp"
+#include "support/memory_ports.hpp"
+
+namespace twofold::login {
+namespace {
+
+const std::string kIssuer = "https://id.example";
+
+class FakeSource final : public sources::CredentialSource {
+ public:
+  std::string_view name() const override { return "fake"; }
+  sources::Outcome<sources::Authenticated> authenticate(const sources::Credentials& c) override {
+    ++calls;
+    if (c.login == "alice" && c.password == "Secret1")
+      return sources::Authenticated{"alice", "fake", "alice"};
+    return sources::make_error(sources::Failure::wrong_password, "");
+  }
+  int calls = 0;
+};
+
+class FakeCodes final : public oidc::CodeIssuer {
+ public:
+  std::string issue(const oidc::Authorization& a) override {
+    issued.push_back(a);
+    return "code" + std::to_string(issued.size());
+  }
+  std::vector<oidc::Authorization> issued;
+};
+
+class FakeTotp final : public factors::Factor {
+ public:
+  factors::FactorKind kind() const override { return factors::FactorKind::totp; }
+  factors::VerifyResult verify(const std::string&, std::string_view code) override {
+    return factors::make_result(
+        code == "123456" ? factors::VerifyStatus::ok : factors::VerifyStatus::wrong, "");
+  }
+};
+
+// A browser: a cookie jar and the headers a same-origin form sends.
+struct Browser {
+  std::map<std::string, std::string> jar;
+  std::string origin = kIssuer;
+  BrowserRequest make(bool post, std::string params) const {
+    BrowserRequest r;
+    r.post = post;
+    r.params = std::move(params);
+    for (const auto& [k, v] : jar) r.cookies += (r.cookies.empty() ? "" : "; ") + k + "=" + v;
+    if (post) r.origin = origin;
+    r.remote_ip = "192.0.2.1";
+    return r;
+  }
+  Result keep(Result r) {
+    for (const auto& c : r.set_cookies) {
+      const auto eq = c.find('=');
+      const auto end = c.find(';');
+      if (c.find("Max-Age=0") != std::string::npos)
+        jar.erase(c.substr(0, eq));
+      else
+        jar[c.substr(0, eq)] = c.substr(eq + 1, end - eq - 1);
+    }
+    return r;
+  }
+};
+
+std::string field(const std::string& html, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")))
+    return "";
+  return m[1];
+}
+
+class LoginFlowTest : public ::testing::Test {
+ protected:
+  core::ManualClock clock;
+  core::SeededRandom random{11};
+  fakes::MemoryDirectory directory;
+  fakes::MemoryStore push_store;
+  fakes::RecordingListener listener;
+  authsession::Service push{{}, clock, random, directory, push_store, listener};
+  accesspass::SymbolSet symbols = accesspass::SymbolSet::embedded();
+  FakeSource source;
+  FakeCodes codes;
+  FakeTotp totp;
+  fakes::MemorySessions session_store;
+  Sessions sessions{{}, clock, random, session_store};
+  Transactions transactions{clock, random, std::chrono::minutes(10)};
+  Pages pages;
+  oidc::Client app;
+  std::map<std::string, std::vector<factors::FactorKind>> user_factors;
+  std::unique_ptr<LoginFlow> flow;
+  Browser browser;
+
+  void SetUp() override {
+    directory.add("alice");
+    directory.add("pushy");
+    user_factors["alice"] = {factors::FactorKind::totp, factors::FactorKind::push};
+    user_factors["pushy"] = {factors::FactorKind::push};
+    app.id = "app";
+    app.name = "Shop <Demo>";
+    app.redirect_uris = {"https://app.example/cb"};
+    LoginPorts ports{
+        [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
+        source,
+        [](const std::string& key) { return key == "pushy"; },
+        [this](const std::string& key) { return user_factors[key]; },
+        push,
+        symbols,
+        {{factors::FactorKind::totp, &totp}},
+        {},
+        codes,
+        nullptr};
+    flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
+                                       transactions, sessions, pages);
+  }
+
+  Result authorize(const std::string& extra = "") {
+    return browser.keep(flow->authorize(
+        browser.make(false,
+                     "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
+                     "&scope=openid+email&state=st&nonce=nn" +
+                         extra)));
+  }
+  std::string tx_of(const Result& r) { return r.location.substr(r.location.find("tx=") + 3); }
+  Result show(const std::string& tx) {
+    return browser.keep(flow->show(browser.make(false, "tx=" + tx)));
+  }
+  Result post(const std::string& form) {
+    return browser.keep(flow->submit(browser.make(true, form)));
+  }
+  // Starts a login and returns the first page's tx and csrf.
+  std::pair<std::string, std::string> start(const std::string& extra = "") {
+    auto r = authorize(extra);
+    EXPECT_EQ(r.status, 302);
+    EXPECT_EQ(r.location.rfind("/login?tx=", 0), 0u) << r.location;
+    auto tx = tx_of(r);
+    auto page = show(tx);
+    EXPECT_EQ(page.status, 200);
+    return {tx, field(page.body, "csrf")};
+  }
+  authsession::AuthSession pending_push(const std::string& key) {
+    auto fetched = std::get<std::vector<authsession::AuthSession>>(push.fetch(key));
+    EXPECT_EQ(fetched.size(), 1u);
+    return fetched.front();
+  }
+};
+
+TEST_F(LoginFlowTest, PushOnlyIdSignsInWithThePushAlone) {
+  auto [tx, csrf] = start();
+  ASSERT_FALSE(csrf.empty());
+  EXPECT_TRUE(browser.jar.count("__Host-twofold_tx"));
+  auto r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=Pushy&password=");
+  ASSERT_EQ(r.status, 303) << r.body;
+  auto page = show(tx);
+  EXPECT_NE(page.body.find("data:image/png;base64,"), std::string::npos);
+  EXPECT_NE(page.body.find("Shop &lt;Demo&gt;"), std::string::npos);
+  EXPECT_EQ(source.calls, 0);
+  auto s = pending_push("pushy");
+  EXPECT_EQ(s.service_name, "Shop <Demo>");
+  EXPECT_EQ(s.service_address, "app.example");
+  EXPECT_NE(page.body.find(symbols.at(s.symbol).png_base64), std::string::npos);
+  EXPECT_NE(flow->status(browser.make(false, "tx=" + tx)).body.find("pending"), std::string::npos);
+
+  // Continue before the answer: still waiting.
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=push");
+  EXPECT_EQ(r.status, 303);
+  EXPECT_TRUE(codes.issued.empty());
+  push.answer("pushy", s.id, authsession::Decision::accept, s.symbol, s.nonce, "dev");
+  EXPECT_NE(flow->status(browser.make(false, "tx=" + tx)).body.find("accepted"), std::string::npos);
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=push");
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(r.location, "https://app.example/cb?code=code1&state=st&iss=https%3A%2F%2Fid.example");
+  ASSERT_EQ(codes.issued.size(), 1u);
+  const auto a = codes.issued[0];
+  EXPECT_EQ(a.subject, "pushy");
+  EXPECT_EQ(a.nonce, "nn");
+  EXPECT_EQ(a.scopes, (std::vector<std::string>{"openid", "email"}));
+  EXPECT_EQ(a.acr, kAcrTwoFactor);
+  EXPECT_EQ(a.amr, (std::vector<std::string>{"swk", "pin", "mfa"}));
+  EXPECT_FALSE(a.sid.empty());
+  EXPECT_TRUE(browser.jar.count("__Host-twofold_session"));
+  // The transaction is spent: a replayed form gets nothing.
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=push");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(codes.issued.size(), 1u);
+
+  // Single sign-on: the next authorization gets a code at once, same sid.
+  r = authorize();
+  ASSERT_EQ(r.status, 302);
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?code=code2&state=st", 0), 0u);
+  EXPECT_EQ(codes.issued[1].sid, a.sid);
+  // prompt=login and max_age force a new sign-in.
+  EXPECT_EQ(authorize("&prompt=login").location.rfind("/login?tx=", 0), 0u);
+  clock.advance(std::chrono::seconds(120));
+  EXPECT_EQ(authorize("&max_age=60").location.rfind("/login?tx=", 0), 0u);
+  EXPECT_EQ(authorize("&max_age=600").location.rfind("https://app.example/cb?code=", 0), 0u);
+  EXPECT_EQ(authorize("&login_hint=alice").location.rfind("/login?tx=", 0), 0u);
+}
+
+TEST_F(LoginFlowTest, PasswordThenTotp) {
+  auto [tx, csrf] = start();
+  auto r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=nope");
+  EXPECT_EQ(r.status, 303);
+  EXPECT_NE(show(tx).body.find("The ID or password is wrong."), std::string::npos);
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=");
+  EXPECT_NE(show(tx).body.find("Please enter your password."), std::string::npos);
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  auto page = show(tx);  // push first (the policy's order), TOTP offered
+  EXPECT_NE(page.body.find("data:image/png"), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"factor\" value=\"totp\""), std::string::npos);
+  EXPECT_EQ(pending_push("alice").service_name, "Shop <Demo>");
+  r = post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+  page = show(tx);
+  EXPECT_NE(page.body.find("name=\"code\""), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"factor\" value=\"push\""), std::string::npos);
+  // The push was withdrawn when the user chose another method.
+  EXPECT_TRUE(std::get<std::vector<authsession::AuthSession>>(push.fetch("alice")).empty());
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=000000");
+  EXPECT_NE(show(tx).body.find("The code is wrong."), std::string::npos);
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?code=code1", 0), 0u);
+  EXPECT_EQ(codes.issued[0].amr, (std::vector<std::string>{"pwd", "otp", "mfa"}));
+}
+
+TEST_F(LoginFlowTest, TooManyFailuresVoidTheTransaction) {
+  auto [tx, csrf] = start();
+  Result r;
+  for (int i = 0; i < 5; ++i)
+    r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=x");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(show(tx).status, 400);
+}
+
+TEST_F(LoginFlowTest, CsrfOriginAndBindingAreChecked) {
+  auto [tx, csrf] = start();
+  auto r = post("tx=" + tx + "&action=identify&login=pushy");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("could not be verified"), std::string::npos);
+  r = post("tx=" + tx + "&csrf=" + csrf.substr(1) + "x&action=identify&login=pushy");
+  EXPECT_EQ(r.status, 400);
+  browser.origin = "https://evil.example";
+  EXPECT_EQ(post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=pushy").status, 403);
+  browser.origin = kIssuer;
+  // Another browser (no binding cookie, or its own) cannot use the transaction.
+  Browser other;
+  EXPECT_EQ(flow->show(other.make(false, "tx=" + tx)).status, 400);
+  other.jar["__Host-twofold_tx"] = std::string(43, 'x');
+  EXPECT_EQ(
+      flow->submit(other.make(true, "tx=" + tx + "&csrf=" + csrf + "&action=identify&login=pushy"))
+          .status,
+      400);
+  // The right browser still can.
+  EXPECT_EQ(post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=pushy").status, 303);
+}
+
+TEST_F(LoginFlowTest, PromptNoneAndErrors) {
+  auto r = authorize("&prompt=none");
+  EXPECT_EQ(
+      r.location,
+      "https://app.example/cb?error=login_required&error_description=the%20user%20must%20sign%20in"
+      "&state=st&iss=https%3A%2F%2Fid.example");
+  r = browser.keep(flow->authorize(browser.make(false,
+                                                "client_id=app&redirect_uri=https%3A%2F%2Fevil."
+                                                "example%2Fcb&response_type=code&scope=openid")));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(r.location.empty());
+  EXPECT_NE(r.body.find("not registered"), std::string::npos);
+  auto [tx, csrf] = start();
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=cancel");
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?error=access_denied", 0), 0u);
+}
+
+TEST_F(LoginFlowTest, ConsentWhenTheClientAsksForIt) {
+  app.skip_consent = false;
+  auto [tx, csrf] = start("&ui_locales=de");
+  post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+  auto r = post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  EXPECT_EQ(r.location, "/login?tx=" + tx);
+  auto page = show(tx);
+  EXPECT_NE(page.body.find("Zugriff erlauben"), std::string::npos);
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=allow");
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?code=code1", 0), 0u);
+  // Signed in: the next authorization only asks for consent again.
+  r = authorize();
+  auto tx2 = tx_of(r);
+  auto csrf2 = field(show(tx2).body, "csrf");
+  r = post("tx=" + tx2 + "&csrf=" + csrf2 + "&action=deny");
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?error=access_denied", 0), 0u);
+  EXPECT_EQ(authorize("&prompt=none").location.find("error=consent_required") != std::string::npos,
+            true);
+}
+
+}  // namespace
+}  // namespace twofold::login
