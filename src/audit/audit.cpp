@@ -9,7 +9,8 @@ namespace twofold::audit {
 std::string format_table(const std::vector<Record>& records) {
   std::ostringstream out;
   out << std::left << std::setw(20) << "TIME (UTC)" << std::setw(20) << "ID" << std::setw(10)
-      << "STATE" << std::setw(28) << "SERVICE" << std::setw(16) << "FROM" << "DEVICE\n";
+      << "STATE" << std::setw(28) << "SERVICE" << std::setw(16) << "FROM"
+      << "DEVICE\n";
   for (const auto& r : records) {
     const std::time_t t = std::chrono::system_clock::to_time_t(r.created);
     std::tm tm{};

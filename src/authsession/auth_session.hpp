@@ -25,7 +25,9 @@ enum class State : int {
 
 std::string_view state_name(State s);  // "PENDING", …
 // Live sessions still wait for the device; every other state is final.
-inline bool is_live(State s) { return s == State::pending || s == State::fetched; }
+inline bool is_live(State s) {
+  return s == State::pending || s == State::fetched;
+}
 
 struct AuthSession {
   std::string id;            // 19 decimal digits

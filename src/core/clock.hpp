@@ -37,7 +37,11 @@ class ManualClock final : public Clock {
   std::atomic<std::int64_t> now_ms_;
 };
 
-inline std::int64_t to_millis(TimePoint t) { return ManualClock::to_millis(t); }
-inline TimePoint from_millis(std::int64_t ms) { return ManualClock::from_millis(ms); }
+inline std::int64_t to_millis(TimePoint t) {
+  return ManualClock::to_millis(t);
+}
+inline TimePoint from_millis(std::int64_t ms) {
+  return ManualClock::from_millis(ms);
+}
 
 }  // namespace twofold::core

@@ -59,7 +59,9 @@ std::optional<std::string> from_hex(std::string_view hex) {
   return out;
 }
 
-std::string base64_encode(std::string_view b) { return b64_encode(b, sodium_base64_VARIANT_ORIGINAL); }
+std::string base64_encode(std::string_view b) {
+  return b64_encode(b, sodium_base64_VARIANT_ORIGINAL);
+}
 std::string base64url_encode(std::string_view b) {
   return b64_encode(b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -89,11 +91,21 @@ bool is_valid_utf8(std::string_view s) {
     const auto c = static_cast<std::uint8_t>(s[i]);
     std::size_t len;
     std::uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + len > n) return false;
     for (std::size_t k = 1; k < len; ++k) {
       const auto cc = static_cast<std::uint8_t>(s[i + k]);

@@ -10,8 +10,8 @@ std::string to_hex(std::string_view bytes);
 std::string to_hex_upper(std::string_view bytes);
 std::optional<std::string> from_hex(std::string_view hex);
 
-std::string base64_encode(std::string_view bytes);     // standard alphabet, padded
-std::string base64url_encode(std::string_view bytes);  // url-safe, unpadded
+std::string base64_encode(std::string_view bytes);                   // standard alphabet, padded
+std::string base64url_encode(std::string_view bytes);                // url-safe, unpadded
 std::optional<std::string> base64_decode(std::string_view text);     // standard, padded
 std::optional<std::string> base64url_decode(std::string_view text);  // url-safe, unpadded
 

@@ -107,8 +107,8 @@ X509Ptr new_certificate(EVP_PKEY* key, const std::string& common_name, int valid
         "cannot set validity");
   X509_NAME* subject = X509_get_subject_name(cert.get());
   check(X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                                   -1, -1, 0),
+                                   reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                                   -1, 0),
         "cannot set subject");
   check(X509_set_pubkey(cert.get(), key), "X509_set_pubkey");
   return cert;
@@ -140,8 +140,7 @@ std::string canonical_ip(const std::string& text) {
   unsigned char buf[16];
   char out[INET6_ADDRSTRLEN];
   if (inet_pton(AF_INET, text.c_str(), buf) == 1) return inet_ntop(AF_INET, buf, out, sizeof out);
-  if (inet_pton(AF_INET6, text.c_str(), buf) == 1)
-    return inet_ntop(AF_INET6, buf, out, sizeof out);
+  if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return inet_ntop(AF_INET6, buf, out, sizeof out);
   throw CertificateError("not an IP address: \"" + text + "\"");
 }
 

@@ -16,13 +16,20 @@ ApiReply error(int status, std::string code, std::string message) {
 
 ApiReply from_failure(const device::Error& e) {
   switch (e.failure) {
-    case Failure::invalid_request: return error(400, "invalid_request", e.message);
-    case Failure::invalid_key: return error(400, "invalid_key", e.message);
-    case Failure::activation_required: return error(403, "activation_required", e.message);
-    case Failure::invalid_activation_code: return error(403, "invalid_activation_code", e.message);
-    case Failure::invalid_signature: return error(403, "invalid_signature", e.message);
-    case Failure::invalid_nonce: return error(403, "invalid_nonce", e.message);
-    case Failure::storage: return error(503, "storage_unavailable", e.message);
+    case Failure::invalid_request:
+      return error(400, "invalid_request", e.message);
+    case Failure::invalid_key:
+      return error(400, "invalid_key", e.message);
+    case Failure::activation_required:
+      return error(403, "activation_required", e.message);
+    case Failure::invalid_activation_code:
+      return error(403, "invalid_activation_code", e.message);
+    case Failure::invalid_signature:
+      return error(403, "invalid_signature", e.message);
+    case Failure::invalid_nonce:
+      return error(403, "invalid_nonce", e.message);
+    case Failure::storage:
+      return error(503, "storage_unavailable", e.message);
   }
   return error(400, "invalid_request", e.message);
 }
@@ -30,20 +37,30 @@ ApiReply from_failure(const device::Error& e) {
 ApiReply from_failure(const authsession::Error& e) {
   using F = authsession::Failure;
   switch (e.failure) {
-    case F::unknown_session: return error(404, "unknown_session", e.message);
-    case F::not_pending: return error(409, "not_pending", e.message);
-    case F::storage: return error(503, "storage_unavailable", e.message);
-    default: return error(409, "not_pending", e.message);
+    case F::unknown_session:
+      return error(404, "unknown_session", e.message);
+    case F::not_pending:
+      return error(409, "not_pending", e.message);
+    case F::storage:
+      return error(503, "storage_unavailable", e.message);
+    default:
+      return error(409, "not_pending", e.message);
   }
 }
 
-std::int64_t ms(core::TimePoint t) { return core::to_millis(t); }
+std::int64_t ms(core::TimePoint t) {
+  return core::to_millis(t);
+}
 
 json session_json(const authsession::AuthSession& s) {
-  return {{"authsessionid", s.id},       {"servicename", s.service_name},
-          {"serviceaddress", s.service_address}, {"created", ms(s.created)},
-          {"expires", ms(s.expires)},    {"showaccesspass", s.show_access_pass},
-          {"nonce", s.nonce},            {"state", authsession::state_name(s.state)}};
+  return {{"authsessionid", s.id},
+          {"servicename", s.service_name},
+          {"serviceaddress", s.service_address},
+          {"created", ms(s.created)},
+          {"expires", ms(s.expires)},
+          {"showaccesspass", s.show_access_pass},
+          {"nonce", s.nonce},
+          {"state", authsession::state_name(s.state)}};
 }
 
 // Reads `?wait=N` (0 when absent or malformed).
@@ -130,7 +147,8 @@ ApiReply Api::enrol(const ApiRequest& req) const {
   auto type = string_field(*body, "key_type");
   auto key = string_field(*body, "public_key");
   if (!id || !name || !type || !key)
-    return error(400, "invalid_request", "id, device_name, key_type and public_key are required strings.");
+    return error(400, "invalid_request",
+                 "id, device_name, key_type and public_key are required strings.");
   er.id = *id;
   er.device_name = *name;
   er.key_type = *type;
@@ -190,7 +208,9 @@ ApiReply Api::symbols(const Device& device, const std::string& session_id) const
     core::SeededRandom r(std::hash<std::string>{}(s->nonce));
     for (auto index : accesspass::candidates(s->symbol, symbols_.size(), r)) {
       const auto& sym = symbols_.at(index);
-      candidates.push_back({{"symbol", index}, {"name", sym.name_en}, {"name_de", sym.name_de},
+      candidates.push_back({{"symbol", index},
+                            {"name", sym.name_en},
+                            {"name_de", sym.name_de},
                             {"png", sym.png_base64}});
     }
   }
@@ -214,7 +234,8 @@ ApiReply Api::answer(const Device& device, const std::string& session_id, const 
 
   // The signature proves the key (and so the PIN); without it nothing changes.
   if (!devices_.verify(device, answer_message(session_id, symbol, *nonce, *decision), *signature)) {
-    spdlog::warn("invalid answer signature from device {} for auth session {}", device.id, session_id);
+    spdlog::warn("invalid answer signature from device {} for auth session {}", device.id,
+                 session_id);
     return error(403, "invalid_signature", "The signature does not verify.");
   }
 
@@ -222,10 +243,11 @@ ApiReply Api::answer(const Device& device, const std::string& session_id, const 
     auto out = sessions_.deny_all(device.identity_key, session_id, *nonce, device.id);
     if (auto* e = std::get_if<authsession::Error>(&out)) return from_failure(*e);
     const auto& denied = std::get<std::vector<authsession::AuthSession>>(out);
-    spdlog::warn("ADMIN NOTICE: the owner of ID {} reported a login request as not theirs "
-                 "(auth session {}, service {} at {}, requested from {}); {} session(s) denied",
-                 denied.front().secsignid, session_id, denied.front().service_name,
-                 denied.front().service_address, denied.front().requester_ip, denied.size());
+    spdlog::warn(
+        "ADMIN NOTICE: the owner of ID {} reported a login request as not theirs "
+        "(auth session {}, service {} at {}, requested from {}); {} session(s) denied",
+        denied.front().secsignid, session_id, denied.front().service_name,
+        denied.front().service_address, denied.front().requester_ip, denied.size());
     bool locked = false;
     if (settings_.lock_on_not_me) {
       auto id = devices_.set_locked(device.identity_key, true);
@@ -239,10 +261,10 @@ ApiReply Api::answer(const Device& device, const std::string& session_id, const 
                       {"message", "All pending requests were denied."}}};
   }
 
-  auto out = sessions_.answer(device.identity_key, session_id,
-                              *decision == "accept" ? authsession::Decision::accept
-                                                    : authsession::Decision::deny,
-                              symbol, *nonce, device.id);
+  auto out = sessions_.answer(
+      device.identity_key, session_id,
+      *decision == "accept" ? authsession::Decision::accept : authsession::Decision::deny, symbol,
+      *nonce, device.id);
   if (auto* e = std::get_if<authsession::Error>(&out)) return from_failure(*e);
   const auto& s = std::get<authsession::AuthSession>(out);
   if (*decision == "accept" && s.state == authsession::State::denied)
@@ -257,7 +279,8 @@ ApiReply Api::answer(const Device& device, const std::string& session_id, const 
 ApiReply Api::action(const Device& device, const std::string& action, const json& body) const {
   auto nonce = string_field(body, "nonce");
   auto signature = string_field(body, "signature");
-  if (!nonce || !signature) return error(400, "invalid_request", "nonce and signature are required.");
+  if (!nonce || !signature)
+    return error(400, "invalid_request", "nonce and signature are required.");
   auto authorized = devices_.authorize_action(device, action, *nonce, *signature);
   if (auto* e = std::get_if<Error>(&authorized)) return from_failure(*e);
   const auto& id = std::get<identity::Identity>(authorized);

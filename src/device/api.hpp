@@ -49,8 +49,10 @@ class Api {
   ApiReply status(const Device& device) const;
   ApiReply list_sessions(const Device& device, const ApiRequest& request, bool waited) const;
   ApiReply symbols(const Device& device, const std::string& session_id) const;
-  ApiReply answer(const Device& device, const std::string& session_id, const nlohmann::json& body) const;
-  ApiReply action(const Device& device, const std::string& action, const nlohmann::json& body) const;
+  ApiReply answer(const Device& device, const std::string& session_id,
+                  const nlohmann::json& body) const;
+  ApiReply action(const Device& device, const std::string& action,
+                  const nlohmann::json& body) const;
 
   ApiSettings settings_;
   Service& devices_;

@@ -52,6 +52,8 @@ asio::awaitable<void> Hub::Ticket::wait(std::chrono::milliseconds limit) {
   co_await state_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-Hub::Ticket::~Ticket() { hub_.unsubscribe(key_, state_.get()); }
+Hub::Ticket::~Ticket() {
+  hub_.unsubscribe(key_, state_.get());
+}
 
 }  // namespace twofold::notify

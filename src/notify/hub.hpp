@@ -37,7 +37,8 @@ class Hub final : public authsession::Listener {
     std::shared_ptr<State> state_;
   };
 
-  std::unique_ptr<Ticket> subscribe(const std::string& identity_key, asio::any_io_executor executor);
+  std::unique_ptr<Ticket> subscribe(const std::string& identity_key,
+                                    asio::any_io_executor executor);
   void session_created(const authsession::AuthSession& session) override;
   // Wakes every waiter (server shutdown).
   void wake_all();

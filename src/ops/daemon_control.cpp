@@ -123,8 +123,8 @@ bool port_accepts(const std::string& address, std::uint16_t port,
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  if (::getaddrinfo(probe_address(address).c_str(), std::to_string(port).c_str(), &hints,
-                    &found) != 0)
+  if (::getaddrinfo(probe_address(address).c_str(), std::to_string(port).c_str(), &hints, &found) !=
+      0)
     return false;
   bool ok = false;
   const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -149,7 +149,8 @@ std::optional<fs::path> find_daemon_binary() {
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const fs::path dir = self.parent_path();
-    for (const fs::path& candidate : {dir / kDaemonName, dir.parent_path() / kDaemonName / kDaemonName})
+    for (const fs::path& candidate :
+         {dir / kDaemonName, dir.parent_path() / kDaemonName / kDaemonName})
       if (is_executable_file(candidate)) return candidate;
   }
   const char* path = std::getenv("PATH");
@@ -168,7 +169,9 @@ DaemonControl::DaemonControl(fs::path config_path, config::Config config, std::o
       out_(out),
       err_(err) {}
 
-fs::path DaemonControl::pid_file() const { return config_.base_dir / "twofoldd.pid"; }
+fs::path DaemonControl::pid_file() const {
+  return config_.base_dir / "twofoldd.pid";
+}
 
 fs::path DaemonControl::log_file() const {
   return config_.log.file.empty() ? config_.base_dir / "twofoldd.log"
@@ -292,7 +295,8 @@ std::optional<pid_t> DaemonControl::signal_daemon(int sig, int& exit_code) {
   const auto recorded = read_pid_file(pid_file());
   if (!recorded || !is_twofoldd(*recorded)) {
     std::error_code ec;
-    if (fs::remove(pid_file(), ec)) out_ << "removed stale PID file " << pid_file().string() << "\n";
+    if (fs::remove(pid_file(), ec))
+      out_ << "removed stale PID file " << pid_file().string() << "\n";
     out_ << "twofoldd is not running\n";
     return std::nullopt;
   }
@@ -374,7 +378,8 @@ void DaemonControl::print_log_tail(std::uintmax_t from_offset) const {
   if (!in) return;
   in.seekg(0, std::ios::end);
   const auto size = static_cast<std::uintmax_t>(in.tellg());
-  const std::uintmax_t start = std::max<std::uintmax_t>(from_offset, size > 65536 ? size - 65536 : 0);
+  const std::uintmax_t start =
+      std::max<std::uintmax_t>(from_offset, size > 65536 ? size - 65536 : 0);
   in.seekg(static_cast<std::streamoff>(start));
   std::deque<std::string> lines;
   for (std::string line; std::getline(in, line);) {

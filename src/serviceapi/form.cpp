@@ -98,8 +98,8 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body, const For
     auto key = decode(raw_key, limits.key_bytes, too_long);
     if (!key) {
       if (too_long)
-        return FormError{"the name of parameter " + std::to_string(index + 1) +
-                         " is longer than " + std::to_string(limits.key_bytes) + " bytes"};
+        return FormError{"the name of parameter " + std::to_string(index + 1) + " is longer than " +
+                         std::to_string(limits.key_bytes) + " bytes"};
       return FormError{"bad percent escape in the name of parameter " + std::to_string(index + 1)};
     }
     if (key->empty()) return FormError{"parameter " + std::to_string(index + 1) + " has no name"};

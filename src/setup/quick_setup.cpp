@@ -84,7 +84,9 @@ fs::path normal_dir(const fs::path& dir) {
   return p.has_filename() ? p : p.parent_path();
 }
 
-bool is_wildcard(const std::string& address) { return address == "0.0.0.0" || address == "::"; }
+bool is_wildcard(const std::string& address) {
+  return address == "0.0.0.0" || address == "::";
+}
 
 class Setup {
  public:
@@ -135,8 +137,8 @@ class Setup {
     if (options_.data_dir.empty()) return "twofold.db";
     const fs::path data = normal_dir(options_.data_dir);
     const fs::path relative = data.lexically_relative(dir_);
-    const fs::path file =
-        !relative.empty() && *relative.begin() != ".." ? relative / "twofold.db" : data / "twofold.db";
+    const fs::path file = !relative.empty() && *relative.begin() != ".." ? relative / "twofold.db"
+                                                                         : data / "twofold.db";
     return file.lexically_normal().string();
   }
 
@@ -147,9 +149,8 @@ class Setup {
 
   crypto::CertifiedKey certificate_authority() {
     const fs::path crt = dir_ / "tls/ca.crt", key = dir_ / "tls/ca.key";
-    make_dir(dir_ / "tls", fs::perms::owner_all | fs::perms::group_read |
-                               fs::perms::group_exec | fs::perms::others_read |
-                               fs::perms::others_exec);
+    make_dir(dir_ / "tls", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
     const bool have_crt = fs::exists(crt), have_key = fs::exists(key);
     crypto::CertifiedKey ca;
     if (!options_.force && (have_crt || have_key)) {
@@ -210,8 +211,8 @@ class Setup {
       // It holds token hashes and device keys: readable by the server's user only. Made
       // empty here (SQLite accepts that) so that it, and the WAL files SQLite derives from
       // its mode, never exist with looser permissions.
-      make_dir(path.parent_path(), fs::perms::owner_all | fs::perms::group_read |
-                                       fs::perms::group_exec);
+      make_dir(path.parent_path(),
+               fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
       const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kSecretMode);
       if (fd < 0) fail_errno("cannot create", path);
       ::close(fd);
@@ -223,8 +224,8 @@ class Setup {
     } catch (const std::exception& e) {
       throw SetupError(std::string("cannot create the database: ") + e.what());
     }
-    result_.steps.push_back((existed ? "opened " : "created ") + shown(path) +
-                            " (schema version " + std::to_string(version) + ")");
+    result_.steps.push_back((existed ? "opened " : "created ") + shown(path) + " (schema version " +
+                            std::to_string(version) + ")");
   }
 
   const Options& options_;
@@ -248,6 +249,8 @@ void validate(const Options& options) {
     throw SetupError("the HTTPS and HTTP ports must differ");
 }
 
-Result quick_setup(const Options& options) { return Setup(options).run(); }
+Result quick_setup(const Options& options) {
+  return Setup(options).run();
+}
 
 }  // namespace twofold::setup

@@ -2,10 +2,10 @@
 // The database connection (SOCI; SQLite in WAL mode is the embedded default, R-T1) and its
 // versioned migrations, applied at open. One connection, serialised by a mutex: SQLite
 // allows one writer at a time anyway, and every statement here takes microseconds.
+#include <soci/soci.h>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <soci/soci.h>
 #include <string>
 
 #include "config/config.hpp"
@@ -27,7 +27,8 @@ class Database {
  public:
   static std::unique_ptr<Database> open(const config::Config& config);
   // `synchronous_full`: fsync every commit (power-loss durable) instead of WAL checkpoints.
-  static std::unique_ptr<Database> open_sqlite(const std::string& path, bool synchronous_full = false,
+  static std::unique_ptr<Database> open_sqlite(const std::string& path,
+                                               bool synchronous_full = false,
                                                unsigned busy_timeout_ms = 5000);
 
   int schema_version();

@@ -26,11 +26,12 @@ class AuthSessionTest : public ::testing::Test {
     service = make();
   }
   std::unique_ptr<authsession::Service> make() {
-    return std::make_unique<authsession::Service>(settings, clock, random, directory, store, listener);
+    return std::make_unique<authsession::Service>(settings, clock, random, directory, store,
+                                                  listener);
   }
   authsession::AuthSession request(const std::string& id = "alice", bool access_pass = true) {
-    authsession::NewRequest r{id, "Shop", "https://shop.example", "", "SecSignIDApi_PHP",
-                              "127.0.0.1", access_pass};
+    authsession::NewRequest r{
+        id, "Shop", "https://shop.example", "", "SecSignIDApi_PHP", "127.0.0.1", access_pass};
     auto out = service->request(r);
     EXPECT_TRUE(std::holds_alternative<authsession::AuthSession>(out));
     return std::get<authsession::AuthSession>(out);
@@ -75,7 +76,8 @@ TEST_F(AuthSessionTest, IdsMatchCaseInsensitively) {
 
 TEST_F(AuthSessionTest, WrongRequestIdAndWrongIdAreRefused) {
   auto s = request();
-  EXPECT_EQ(failure(service->state("alice", s.id, std::string(64, 'A'))), Failure::wrong_request_id);
+  EXPECT_EQ(failure(service->state("alice", s.id, std::string(64, 'A'))),
+            Failure::wrong_request_id);
   EXPECT_EQ(failure(service->state("bob", s.id, s.request_id)), Failure::unknown_session);
   EXPECT_EQ(failure(service->state("alice", "1234567890123456789", s.request_id)),
             Failure::unknown_session);
@@ -87,7 +89,8 @@ TEST_F(AuthSessionTest, FetchMarksFetchedAndAcceptWithRightSymbol) {
   ASSERT_EQ(fetched.size(), 1u);
   EXPECT_EQ(fetched[0].state, State::fetched);
   EXPECT_EQ(state_of(s), State::fetched);
-  auto out = service->answer("alice", s.id, authsession::Decision::accept, s.symbol, s.nonce, "dev1");
+  auto out =
+      service->answer("alice", s.id, authsession::Decision::accept, s.symbol, s.nonce, "dev1");
   EXPECT_EQ(std::get<authsession::AuthSession>(out).state, State::accepted);
   EXPECT_EQ(state_of(s), State::accepted);
   EXPECT_EQ(store.audit[s.id].state, State::accepted);
@@ -99,8 +102,8 @@ TEST_F(AuthSessionTest, WrongSymbolIsADenialAndReplaysAreRefused) {
   auto out = service->answer("alice", s.id, authsession::Decision::accept,
                              (s.symbol + 1) % settings.symbol_count, s.nonce, "dev1");
   EXPECT_EQ(std::get<authsession::AuthSession>(out).state, State::denied);
-  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol,
-                                    s.nonce, "dev1")),
+  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol, s.nonce,
+                                    "dev1")),
             Failure::not_pending);
 }
 
@@ -131,8 +134,8 @@ TEST_F(AuthSessionTest, ExpiresAfterTimeoutAndLateAnswersAreRefused) {
   EXPECT_EQ(state_of(s), State::pending);
   clock.advance(seconds(1));
   EXPECT_EQ(state_of(s), State::expired);
-  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol,
-                                    s.nonce, "d")),
+  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol, s.nonce,
+                                    "d")),
             Failure::not_pending);
   EXPECT_EQ(store.audit[s.id].state, State::expired);
 }
@@ -145,8 +148,8 @@ TEST_F(AuthSessionTest, CancelThenGone) {
   EXPECT_FALSE(store.live.count(s.id));
   EXPECT_EQ(store.audit[s.id].state, State::canceled);
   // The device can no longer answer it.
-  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol,
-                                    s.nonce, "d")),
+  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol, s.nonce,
+                                    "d")),
             Failure::unknown_session);
 }
 
@@ -197,13 +200,15 @@ TEST_F(AuthSessionTest, RecurringSuspensionRequiresPriorityCode) {
   EXPECT_EQ(st.state, State::accepted);
   EXPECT_EQ(st.secsignid, "Alice");
   // Single use.
-  EXPECT_EQ(failure(service->request({code.code, "S", "A", "", "", "", true})), Failure::unknown_id);
+  EXPECT_EQ(failure(service->request({code.code, "S", "A", "", "", "", true})),
+            Failure::unknown_id);
 }
 
 TEST_F(AuthSessionTest, PriorityCodeExpires) {
   auto code = std::get<authsession::PriorityCode>(service->issue_priority_code("alice"));
   clock.advance(settings.priority_code_life);
-  EXPECT_EQ(failure(service->request({code.code, "S", "A", "", "", "", true})), Failure::unknown_id);
+  EXPECT_EQ(failure(service->request({code.code, "S", "A", "", "", "", true})),
+            Failure::unknown_id);
 }
 
 TEST_F(AuthSessionTest, NotMeDeniesEveryLiveSession) {
@@ -218,8 +223,8 @@ TEST_F(AuthSessionTest, StorageFailureChangesNothing) {
   auto s = request();
   store.fail = true;
   EXPECT_EQ(failure(service->request({"bob", "S", "A", "", "", "", true})), Failure::storage);
-  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol,
-                                    s.nonce, "d")),
+  EXPECT_EQ(failure(service->answer("alice", s.id, authsession::Decision::accept, s.symbol, s.nonce,
+                                    "d")),
             Failure::storage);
   store.fail = false;
   EXPECT_EQ(state_of(s), State::pending);

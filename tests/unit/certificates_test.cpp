@@ -58,8 +58,8 @@ struct AltNames {
 
 AltNames alt_names(X509* cert) {
   AltNames out;
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   EXPECT_NE(names, nullptr);
   if (!names) return out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
@@ -213,13 +213,11 @@ TEST_F(CertificatesTest, ServerCertificateUsagesAndKeys) {
 TEST_F(CertificatesTest, SerialNumbersDiffer) {
   auto a = parse(make_server_certificate(*ca_, {"a.example"}, {}).certificate_pem);
   auto b = parse(make_server_certificate(*ca_, {"a.example"}, {}).certificate_pem);
-  EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(a.get()), X509_get0_serialNumber(b.get())),
-            0);
+  EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(a.get()), X509_get0_serialNumber(b.get())), 0);
 }
 
 TEST_F(CertificatesTest, RejectsBadNamesAndMismatchedCa) {
-  EXPECT_THROW(make_server_certificate(*ca_, {"a.example,DNS:evil.example"}, {}),
-               CertificateError);
+  EXPECT_THROW(make_server_certificate(*ca_, {"a.example,DNS:evil.example"}, {}), CertificateError);
   EXPECT_THROW(make_server_certificate(*ca_, {"under_score.example"}, {}), CertificateError);
   EXPECT_THROW(make_server_certificate(*ca_, {}, {"not-an-ip"}), CertificateError);
   EXPECT_THROW(make_server_certificate(*ca_, {}, {}, false), CertificateError);

@@ -32,14 +32,13 @@ TEST(Encoding, SecureEquals) {
 TEST(Encoding, Utf8) {
   EXPECT_TRUE(is_valid_utf8("gr\xc3\xbc\xc3\x9f"));
   EXPECT_FALSE(is_valid_utf8("\xc3"));
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // surrogate
   EXPECT_FALSE(is_valid_utf8("\xff"));
 }
 
 TEST(Encoding, Sha256) {
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Random, DigitsAndUniform) {

@@ -75,9 +75,8 @@ TEST_F(SetupTest, WritesEveryFileWithTheRightMode) {
   EXPECT_EQ(result.config_path, dir() / "twofold.toml");
 
   const std::pair<const char*, unsigned> expected[] = {
-      {"twofold.toml", 0640},          {"tls/ca.crt", 0644},
-      {"tls/ca.key", 0600},            {"tls/server.crt", 0644},
-      {"tls/server.key", 0600},        {"keys/signing-rs256.pem", 0600},
+      {"twofold.toml", 0640},           {"tls/ca.crt", 0644},     {"tls/ca.key", 0600},
+      {"tls/server.crt", 0644},         {"tls/server.key", 0600}, {"keys/signing-rs256.pem", 0600},
       {"keys/signing-es256.pem", 0600}, {"twofold.db", 0600},
   };
   for (const auto& [name, mode] : expected) {
@@ -93,8 +92,8 @@ TEST_F(SetupTest, WritesEveryFileWithTheRightMode) {
   EXPECT_EQ(key_kind(dir() / "keys/signing-es256.pem"), "EC-prime256v1");
   EXPECT_EQ(key_kind(dir() / "tls/server.key"), "EC-prime256v1");
   EXPECT_TRUE(slurp(dir() / "keys/signing-rs256.pem").starts_with("-----BEGIN PRIVATE KEY-----"));
-  EXPECT_TRUE(crypto::certificate_matches_key(slurp(dir() / "tls/ca.crt"),
-                                              slurp(dir() / "tls/ca.key")));
+  EXPECT_TRUE(
+      crypto::certificate_matches_key(slurp(dir() / "tls/ca.crt"), slurp(dir() / "tls/ca.key")));
   EXPECT_TRUE(crypto::certificate_matches_key(slurp(dir() / "tls/server.crt"),
                                               slurp(dir() / "tls/server.key")));
   EXPECT_EQ(result.ca_fingerprint, crypto::certificate_fingerprint(slurp(dir() / "tls/ca.crt")));
@@ -154,9 +153,7 @@ TEST_F(SetupTest, RefusesMismatchedOrHalfCa) {
   setup::quick_setup(options_);
   fs::remove(dir() / "twofold.toml");
   const std::string other_key = crypto::make_ca("other").private_key_pem;
-  {
-    std::ofstream(dir() / "tls/ca.key") << other_key;
-  }
+  { std::ofstream(dir() / "tls/ca.key") << other_key; }
   EXPECT_THROW(setup::quick_setup(options_), setup::SetupError);
   fs::remove(dir() / "tls/ca.key");
   EXPECT_THROW(setup::quick_setup(options_), setup::SetupError);
