@@ -85,9 +85,17 @@ Result LoginFlow::authorize(const BrowserRequest& request) {
       session = std::move(resumed->session);
     }
   }
+  // R-P2: a user locked, disabled or deleted since signing in loses every session at once
+  // (this is checked on each use: the identity lookup is local and cheap).
+  if (session && !is_active(session->identity_key)) {
+    sessions_.end_all(session->identity_key);
+    session.reset();
+    cookies.clear();
+    cookies.push_back(Sessions::clear_cookie());
+  }
   const auto now = clock_.now();
   const bool usable =
-      session && !req.prompt_login && is_active(session->identity_key) &&
+      session && !req.prompt_login &&
       (!req.max_age || now - session->auth_time <= std::chrono::seconds(*req.max_age)) &&
       (req.login_hint.empty() || identity::key_of(req.login_hint) == session->identity_key);
   const bool consent = req.prompt_consent || !req.skip_consent;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 
 #include "login/flow.hpp"
 #include "support/login_fakes.hpp"
@@ -43,6 +44,18 @@ class FakeTotp final : public factors::Factor {
     return factors::make_result(
         code == "123456" ? factors::VerifyStatus::ok : factors::VerifyStatus::wrong, "");
   }
+};
+
+// Every ID active unless listed as disabled.
+class FakeUsers final : public oidc::UserDirectory {
+ public:
+  std::optional<oidc::UserClaims> claims_of(const std::string& subject) override {
+    oidc::UserClaims c;
+    c.sub = subject;
+    c.active = !disabled.count(subject);
+    return c;
+  }
+  std::set<std::string> disabled;
 };
 
 // A browser: a cookie jar and the headers a same-origin form sends.
@@ -90,6 +103,7 @@ class LoginFlowTest : public ::testing::Test {
   FakeSource source;
   FakeCodes codes;
   FakeTotp totp;
+  FakeUsers users;
   fakes::MemorySessions session_store;
   fakes::MemoryEvents events;
   regulation::Throttle throttle{{std::chrono::minutes(15),
@@ -124,7 +138,7 @@ class LoginFlowTest : public ::testing::Test {
         {{factors::FactorKind::totp, &totp}},
         {},
         codes,
-        nullptr,
+        &users,
         &throttle,
         &session_rate};
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
@@ -349,6 +363,24 @@ TEST_F(LoginFlowTest, TheFourthSignInWithinAMinuteIsRefused) {
   EXPECT_EQ(authorize().location.rfind("https://app.example/cb?code=", 0), 0u);
   clock.advance(std::chrono::seconds(61));
   EXPECT_EQ(sign_in().status, 303);
+}
+
+TEST_F(LoginFlowTest, ADisabledUserLosesEverySessionOnTheNextRequest) {
+  auto [tx, csrf] = start();
+  post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+  post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  // A second browser of the same user.
+  Browser other = browser;
+  EXPECT_EQ(authorize().location.rfind("https://app.example/cb?code=", 0), 0u);
+  users.disabled.insert("alice");
+  auto r = authorize();
+  EXPECT_EQ(r.location.rfind("/login?tx=", 0), 0u);
+  EXPECT_FALSE(browser.jar.count("__Host-twofold_session"));
+  // Enabled again, the other browser's session is gone too: every session ended.
+  users.disabled.clear();
+  std::swap(browser, other);
+  EXPECT_EQ(authorize().location.rfind("/login?tx=", 0), 0u);
 }
 
 }  // namespace
