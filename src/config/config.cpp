@@ -11,9 +11,9 @@
 namespace twofold::config {
 namespace {
 
-using detail::TableReader;
 using detail::parse_sources;
 using detail::render_sources;
+using detail::TableReader;
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw ConfigError(message);
@@ -109,9 +109,9 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server",  "storage", "authsession", "device",  "log",
-                                              "service", "oidc",    "login",       "password",
-                                              "sources", "ldap"};
+  static const std::set<std::string> sections{"server",   "storage", "authsession", "device",
+                                              "log",      "service", "oidc",        "login",
+                                              "password", "sources", "ldap"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");

@@ -29,7 +29,8 @@ std::vector<std::string> split_order(const std::string& order) {
 // Only {user} (and {dn} where allowed) may appear; braces must pair up.
 void check_template(const char* key, const std::string& value, bool allow_dn) {
   for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '}') throw ConfigError(std::string("setting [ldap] ") + key + ": unbalanced '}'");
+    if (value[i] == '}')
+      throw ConfigError(std::string("setting [ldap] ") + key + ": unbalanced '}'");
     if (value[i] != '{') continue;
     const auto close = value.find('}', i);
     require(close != std::string::npos, std::string("setting [ldap] ") + key + ": unbalanced '{'");
@@ -72,18 +73,18 @@ void validate_sources(const Config& c) {
           "setting [ldap] network_timeout_seconds must be 1..300");
   require(l.operation_timeout_seconds >= 1 && l.operation_timeout_seconds <= 300,
           "setting [ldap] operation_timeout_seconds must be 1..300");
-  require(l.user_search_scope == "base" || l.user_search_scope == "one" ||
-              l.user_search_scope == "sub",
-          "setting [ldap] user_search_scope must be base, one or sub");
+  require(
+      l.user_search_scope == "base" || l.user_search_scope == "one" || l.user_search_scope == "sub",
+      "setting [ldap] user_search_scope must be base, one or sub");
   require(l.bind_dn.empty() == l.bind_password_file.empty(),
           "settings [ldap] bind_dn and bind_password_file go together");
   check_template("user_dn_template", l.user_dn_template, false);
   check_template("user_search_filter", l.user_search_filter, false);
   check_template("group_search_filter", l.group_search_filter, true);
-  require(!l.email_attribute.empty() && !l.name_attribute.empty() &&
-              !l.group_name_attribute.empty(),
-          "settings [ldap] email_attribute, name_attribute and group_name_attribute must not be "
-          "empty");
+  require(
+      !l.email_attribute.empty() && !l.name_attribute.empty() && !l.group_name_attribute.empty(),
+      "settings [ldap] email_attribute, name_attribute and group_name_attribute must not be "
+      "empty");
   for (const auto& [group, roles] : l.group_roles) {
     require(!group.empty(), "setting [ldap.group_roles]: empty group name");
     for (const auto& r : roles)
@@ -92,14 +93,14 @@ void validate_sources(const Config& c) {
                                  "\" (1-64 of a-z A-Z 0-9 . _ - : /)");
   }
   if (!ldap) return;
-  require(!l.servers.empty(), "setting [sources] order uses ldap: [ldap] servers must name a server");
+  require(!l.servers.empty(),
+          "setting [sources] order uses ldap: [ldap] servers must name a server");
   require(!l.user_dn_template.empty() || !l.user_search_base.empty(),
           "settings [ldap]: set user_dn_template (direct bind) or user_search_base "
           "(search-then-bind)");
   require(l.user_dn_template.empty() || l.user_dn_template.find("{user}") != std::string::npos,
           "setting [ldap] user_dn_template must contain {user}");
-  require(!l.user_dn_template.empty() ||
-              l.user_search_filter.find("{user}") != std::string::npos,
+  require(!l.user_dn_template.empty() || l.user_search_filter.find("{user}") != std::string::npos,
           "setting [ldap] user_search_filter must contain {user}");
   for (const auto& s : l.servers)
     require(!(l.starttls && s.rfind("ldaps://", 0) == 0),

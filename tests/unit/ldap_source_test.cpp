@@ -26,8 +26,7 @@ TEST(LdapEscape, FilterValuesCannotWidenASearch) {
   EXPECT_EQ(escape_filter_value("*"), "\\2a");
   EXPECT_EQ(escape_filter_value("a\\b"), "a\\5cb");
   EXPECT_EQ(escape_filter_value(std::string("a\0b", 3)), "a\\00b");
-  EXPECT_EQ(escape_filter_value("admin)(|(objectClass=*"),
-            "admin\\29\\28|\\28objectClass=\\2a");
+  EXPECT_EQ(escape_filter_value("admin)(|(objectClass=*"), "admin\\29\\28|\\28objectClass=\\2a");
   EXPECT_EQ(escape_filter_value("Jürgen"), "Jürgen");  // UTF-8 passes as it is
   EXPECT_EQ(expand("(&(objectClass=person)(uid={user}))", {{"user", escape_filter_value("*")}}),
             "(&(objectClass=person)(uid=\\2a))");
@@ -53,7 +52,8 @@ TEST(LdapEscape, TemplatesRefuseUnknownPlaceholders) {
 }
 
 TEST(LdapEscape, DnNormalisationAndFirstRdn) {
-  EXPECT_EQ(normalize_dn("CN=Admins, OU=Groups ,DC=Example,DC=org"), "cn=admins,ou=groups,dc=example,dc=org");
+  EXPECT_EQ(normalize_dn("CN=Admins, OU=Groups ,DC=Example,DC=org"),
+            "cn=admins,ou=groups,dc=example,dc=org");
   EXPECT_EQ(first_rdn_value("cn=Team Leads,ou=groups,dc=x"), "Team Leads");
   EXPECT_EQ(first_rdn_value("cn=a\\,b,ou=g"), "a,b");
   EXPECT_EQ(first_rdn_value("cn=\\41bc,ou=g"), "Abc");
@@ -92,8 +92,8 @@ TEST(LdapMapping, ActiveDirectoryExpiredPasswords) {
 // --- a fake directory behind the port -----------------------------------------------------
 
 struct FakeServer {
-  bool refuse_connect = false;  // connection refused
-  bool hang = false;            // connects, then every operation times out
+  bool refuse_connect = false;                   // connection refused
+  bool hang = false;                             // connects, then every operation times out
   std::map<std::string, std::string> passwords;  // DN → password
   std::vector<Entry> entries;                    // what searches can find
   // filter → DNs it matches (exact filter text: the test checks the escaping this way)
@@ -423,9 +423,11 @@ class MemoryPasswords : public database::PasswordStore {
 config::Config ldap_config(const std::string& order) {
   return config::parse(
       "[password]\nargon2_opslimit = 1\nargon2_memlimit_kib = 8\n"
-      "[sources]\norder = \"" + order + "\"\n"
-      "[ldap]\nservers = [\"ldap://127.0.0.1:1\"]\nnetwork_timeout_seconds = 1\n"
-      "user_dn_template = \"uid={user},dc=x\"\n",
+      "[sources]\norder = \"" +
+          order +
+          "\"\n"
+          "[ldap]\nservers = [\"ldap://127.0.0.1:1\"]\nnetwork_timeout_seconds = 1\n"
+          "user_dn_template = \"uid={user},dc=x\"\n",
       ".");
 }
 

@@ -83,9 +83,8 @@ ConfiguredSources::ConfiguredSources(const config::Config& config, SourcePorts p
   if (order.find("ldap") != std::string::npos) {
     connector_ = std::make_unique<ldap::LibLdapConnector>(ldap_connection(config));
     try {
-      ldap_ = std::make_unique<ldap::Source>(ldap_settings(config), *connector_,
-                                             ports.identities, ports.links, ports.profiles,
-                                             ports.clock);
+      ldap_ = std::make_unique<ldap::Source>(ldap_settings(config), *connector_, ports.identities,
+                                             ports.links, ports.profiles, ports.clock);
     } catch (const std::invalid_argument& e) {
       throw SetupError(e.what());
     }

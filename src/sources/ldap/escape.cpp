@@ -67,7 +67,8 @@ std::string expand(std::string_view pattern, const std::map<std::string, std::st
   std::string out;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const char ch = pattern[i];
-    if (ch == '}') throw std::invalid_argument("unbalanced '}' in \"" + std::string(pattern) + "\"");
+    if (ch == '}')
+      throw std::invalid_argument("unbalanced '}' in \"" + std::string(pattern) + "\"");
     if (ch != '{') {
       out.push_back(ch);
       continue;

@@ -11,8 +11,8 @@ namespace twofold::sources::ldap {
 // RFC 4515 §3: `*`, `(`, `)`, `\` and NUL become \2a \28 \29 \5c \00; everything else is kept.
 std::string escape_filter_value(std::string_view value);
 
-// RFC 4514 §2.4: `"` `+` `,` `;` `<` `>` `\` (and `=`, allowed) anywhere, `#` or space first, space last are
-// backslash-escaped; NUL becomes \00.
+// RFC 4514 §2.4: `"` `+` `,` `;` `<` `>` `\` (and `=`, allowed) anywhere, `#` or space first, space
+// last are backslash-escaped; NUL becomes \00.
 std::string escape_dn_value(std::string_view value);
 
 // Replaces every {name} of `pattern` with `values[name]` (already escaped by the caller).

@@ -143,13 +143,13 @@ Source::Attempt Source::try_server(const std::string& uri, std::string_view ldap
   } else {
     const auto filter =
         expand(settings_.user_search_filter, {{"user", escape_filter_value(ldap_id)}});
-    auto found = conn->search(settings_.user_search_base, settings_.user_search_scope, filter,
-                              attrs, 2);
+    auto found =
+        conn->search(settings_.user_search_base, settings_.user_search_scope, filter, attrs, 2);
     if (found.result.status != Status::ok) return down("user search", found.result);
     if (found.entries.size() != 1) {
-      a.error = make_error(Failure::unknown_user,
-                           uri + ": the user search " + filter + " found " +
-                               std::to_string(found.entries.size()) + " entries, not one");
+      a.error = make_error(Failure::unknown_user, uri + ": the user search " + filter + " found " +
+                                                      std::to_string(found.entries.size()) +
+                                                      " entries, not one");
       return a;
     }
     entry = std::move(found.entries.front());
@@ -158,8 +158,8 @@ Source::Attempt Source::try_server(const std::string& uri, std::string_view ldap
 
   const auto bound = conn->bind(dn, std::string(password));
   if (bound.status == Status::invalid_credentials) {
-    a.error = make_error(bind_failure(bound), uri + ": bind as " + dn + " refused: " +
-                                                  describe(bound));
+    a.error =
+        make_error(bind_failure(bound), uri + ": bind as " + dn + " refused: " + describe(bound));
     return a;
   }
   if (bound.status != Status::ok) return down("bind as " + dn, bound);
@@ -187,8 +187,9 @@ Source::Attempt Source::try_server(const std::string& uri, std::string_view ldap
       const auto r = conn->bind(settings_.bind_dn, settings_.bind_password);
       if (r.status != Status::ok) return down("service account bind for groups", r);
     }
-    const auto filter = expand(settings_.group_search_filter, {{"dn", escape_filter_value(dn)},
-                                                               {"user", escape_filter_value(ldap_id)}});
+    const auto filter =
+        expand(settings_.group_search_filter,
+               {{"dn", escape_filter_value(dn)}, {"user", escape_filter_value(ldap_id)}});
     auto groups = conn->search(settings_.group_search_base, Scope::sub, filter,
                                {settings_.group_name_attribute}, 0);
     // Roles from half an answer would be wrong roles: another server, or no login.
@@ -214,7 +215,10 @@ Outcome<DirectoryUser> Source::check(std::string_view ldap_id, std::string_view 
       a.failover = true;
       a.reason = uri + ": " + e.what();
     }
-    if (a.user) return std::move(*a.user);
+    if (a.user) {
+      a.user->skipped = reasons;
+      return std::move(*a.user);
+    }
     if (a.error) {
       if (!reasons.empty()) a.error->detail = reasons + "; " + a.error->detail;
       return std::move(*a.error);
@@ -255,6 +259,7 @@ Outcome<Authenticated> Source::authenticate(const Credentials& credentials) {
   out.roles = user.roles;
   out.groups = user.groups;
   out.detail = "LDAP " + user.server + " as " + user.dn;
+  if (!user.skipped.empty()) out.detail += " (skipped " + user.skipped + ")";
   if (settings_.sync_profile && profiles_) sync(key, user, out.detail);
   return out;
 }

@@ -70,6 +70,7 @@ struct DirectoryUser {
   std::vector<std::string> groups;  // DNs
   std::vector<std::string> roles;   // mapped, without duplicates, in map order
   std::string server;               // the URI that answered
+  std::string skipped;              // why the servers before it were passed over (log)
 };
 
 // The roles `groups` (DNs) map to under `table`: a group matches an entry by its normalised
@@ -85,8 +86,8 @@ class Source final : public CredentialSource {
  public:
   // `profiles` null: nothing is written (the CLI's test). Throws std::invalid_argument on bad
   // settings.
-  Source(Settings settings, Connector& connector, identity::Directory& identities,
-         LinkStore& links, identity::ProfileStore* profiles, const core::Clock& clock);
+  Source(Settings settings, Connector& connector, identity::Directory& identities, LinkStore& links,
+         identity::ProfileStore* profiles, const core::Clock& clock);
 
   std::string_view name() const override { return "ldap"; }
   // unknown_user: no such ID, or the directory has no entry for its LDAP id; not_applicable:

@@ -1,8 +1,13 @@
 #include "sources/ldap/libldap_connector.hpp"
 
 #include <ldap.h>
+#include <sys/socket.h>
 
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace twofold::sources::ldap {
 namespace {
@@ -42,9 +47,80 @@ std::string lower(std::string s) {
   return s;
 }
 
+// libldap bounds the TCP connect (LDAP_OPT_NETWORK_TIMEOUT) and our waits for results, but
+// not the TLS handshake of ldaps:// or StartTLS (GnuTLS retries a timed-out read forever): a
+// server that accepts and never answers would hold the login. So the calls that may connect
+// or shake hands run under a watchdog that shuts the socket down when they take too long; the
+// socket is learnt from the connect callback, which runs right after the TCP connect.
+struct SocketWatch {
+  ldap_conncb callback{};
+  std::atomic<int> fd{-1};
+};
+
+int on_connect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*, ldap_conncb* ctx) {
+  int fd = -1;
+  if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1)
+    static_cast<SocketWatch*>(ctx->lc_arg)->fd.store(fd);
+  return LDAP_SUCCESS;
+}
+
+void on_close(LDAP*, Sockbuf*, ldap_conncb* ctx) {
+  static_cast<SocketWatch*>(ctx->lc_arg)->fd.store(-1);
+}
+
+class Watchdog {
+ public:
+  Watchdog(const std::atomic<int>& fd, std::chrono::milliseconds limit)
+      : thread_([this, &fd, limit] {
+          std::unique_lock lock(mutex_);
+          if (cv_.wait_for(lock, limit, [this] { return done_; })) return;
+          fired_ = true;
+          if (const int f = fd.load(); f >= 0) ::shutdown(f, SHUT_RDWR);
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  bool fired() {
+    std::lock_guard lock(mutex_);
+    return fired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_{false};
+  bool fired_{false};
+  std::thread thread_;
+};
+
 class LibLdapConnection final : public Connection {
  public:
-  LibLdapConnection(LDAP* ld, std::chrono::milliseconds timeout) : ld_(ld), timeout_(timeout) {}
+  LibLdapConnection(LDAP* ld, std::chrono::milliseconds timeout) : ld_(ld), timeout_(timeout) {
+    watch_.callback.lc_add = on_connect;
+    watch_.callback.lc_del = on_close;
+    watch_.callback.lc_arg = &watch_;
+  }
+  // Installs the connect callback (it must live as long as the handle: a member).
+  bool watch_sockets(std::chrono::milliseconds handshake) {
+    handshake_ = handshake;
+    return ldap_set_option(ld_, LDAP_OPT_CONNECT_CB, &watch_.callback) == LDAP_OPT_SUCCESS;
+  }
+  // Runs `call` (which may connect and shake hands) under the watchdog; a fired watchdog
+  // turns its result into "no TLS handshake within N ms".
+  template <class F>
+  Result guarded(const char* what, F call) {
+    Watchdog dog(watch_.fd, handshake_ + timeout_);
+    auto r = call();
+    if (dog.fired())
+      return {Status::unavailable, std::string(what) + ": no connection or TLS handshake within " +
+                                       std::to_string((handshake_ + timeout_).count()) + " ms"};
+    return r;
+  }
   ~LibLdapConnection() override { ldap_unbind_ext_s(ld_, nullptr, nullptr); }
   LibLdapConnection(const LibLdapConnection&) = delete;
   LibLdapConnection& operator=(const LibLdapConnection&) = delete;
@@ -56,8 +132,8 @@ class LibLdapConnection final : public Connection {
     const int n = ldap_result(ld_, msgid, LDAP_MSG_ALL, &tv, &res);
     if (n == 0) {
       ldap_abandon_ext(ld_, msgid, nullptr, nullptr);
-      return {Status::unavailable, std::string(what) + ": no answer within " +
-                                       std::to_string(timeout_.count()) + " ms"};
+      return {Status::unavailable,
+              std::string(what) + ": no answer within " + std::to_string(timeout_.count()) + " ms"};
     }
     if (n < 0) return failure(what);
     *out = res;
@@ -92,21 +168,28 @@ class LibLdapConnection final : public Connection {
 
   Result start_tls() {
     int msgid = 0;
-    int rc = ldap_extended_operation(ld_, LDAP_EXOP_START_TLS, nullptr, nullptr, nullptr, &msgid);
-    if (rc != LDAP_SUCCESS) return failure("StartTLS", rc);
+    int rc = LDAP_SUCCESS;
+    if (auto r = guarded("StartTLS",
+                         [&] {
+                           rc = ldap_extended_operation(ld_, LDAP_EXOP_START_TLS, nullptr, nullptr,
+                                                        nullptr, &msgid);
+                           return rc == LDAP_SUCCESS ? Result{} : failure("StartTLS", rc);
+                         });
+        r.status != Status::ok)
+      return r;
     LDAPMessage* res = nullptr;
     if (auto r = wait(msgid, "StartTLS", &res); r.status != Status::ok) return r;
     if (auto r = parse(res, "StartTLS"); r.status != Status::ok) {
       r.status = Status::unavailable;  // a server without StartTLS cannot be used
       return r;
     }
-    rc = ldap_install_tls(ld_);
-    if (rc != LDAP_SUCCESS) {
-      auto r = failure("TLS handshake", rc);
+    return guarded("TLS handshake", [&] {
+      const int tls = ldap_install_tls(ld_);
+      if (tls == LDAP_SUCCESS) return Result{};
+      auto r = failure("TLS handshake", tls);
       r.status = Status::unavailable;
       return r;
-    }
-    return {};
+    });
   }
 
   Result bind(const std::string& dn, const std::string& password) override {
@@ -114,9 +197,14 @@ class LibLdapConnection final : public Connection {
     cred.bv_val = const_cast<char*>(password.data());
     cred.bv_len = password.size();
     int msgid = 0;
-    const int rc =
-        ldap_sasl_bind(ld_, dn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, &msgid);
-    if (rc != LDAP_SUCCESS) return failure("bind", rc);
+    if (auto r = guarded("bind",
+                         [&] {
+                           const int rc = ldap_sasl_bind(ld_, dn.c_str(), LDAP_SASL_SIMPLE, &cred,
+                                                         nullptr, nullptr, &msgid);
+                           return rc == LDAP_SUCCESS ? Result{} : failure("bind", rc);
+                         });
+        r.status != Status::ok)
+      return r;
     LDAPMessage* res = nullptr;
     if (auto r = wait(msgid, "bind", &res); r.status != Status::ok) return r;
     return parse(res, "bind");
@@ -135,12 +223,12 @@ class LibLdapConnection final : public Connection {
     if (limit.tv_sec < 1) limit.tv_sec = 1;
     limit.tv_usec = 0;
     int msgid = 0;
-    const int rc = ldap_search_ext(ld_, base.c_str(), s, filter.c_str(), attrs.data(), 0,
-                                   nullptr, nullptr, &limit, size_limit, &msgid);
-    if (rc != LDAP_SUCCESS) {
-      out.result = failure("search", rc);
-      return out;
-    }
+    out.result = guarded("search", [&] {
+      const int rc = ldap_search_ext(ld_, base.c_str(), s, filter.c_str(), attrs.data(), 0, nullptr,
+                                     nullptr, &limit, size_limit, &msgid);
+      return rc == LDAP_SUCCESS ? Result{} : failure("search", rc);
+    });
+    if (out.result.status != Status::ok) return out;
     LDAPMessage* res = nullptr;
     if (out.result = wait(msgid, "search", &res); out.result.status != Status::ok) return out;
     for (LDAPMessage* e = ldap_first_entry(ld_, res); e; e = ldap_next_entry(ld_, e)) {
@@ -168,6 +256,8 @@ class LibLdapConnection final : public Connection {
  private:
   LDAP* ld_;
   std::chrono::milliseconds timeout_;
+  SocketWatch watch_;
+  std::chrono::milliseconds handshake_{0};
 };
 
 }  // namespace
@@ -192,14 +282,15 @@ std::unique_ptr<Connection> LibLdapConnector::connect(const std::string& uri, Re
             ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &net) == LDAP_OPT_SUCCESS &&
             ldap_set_option(ld, LDAP_OPT_TIMEOUT, &op) == LDAP_OPT_SUCCESS &&
             ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require) == LDAP_OPT_SUCCESS &&
-            ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tls_min) == LDAP_OPT_SUCCESS;
+            ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &tls_min) == LDAP_OPT_SUCCESS &&
+            conn->watch_sockets(options_.network_timeout);
   if (ok && !options_.ca_file.empty())
     ok = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, options_.ca_file.c_str()) ==
          LDAP_OPT_SUCCESS;
   if (ok) ok = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &no_server) == LDAP_OPT_SUCCESS;
   if (!ok) {
-    error = {Status::unavailable, uri + ": cannot set up the LDAP connection (TLS CA file " +
-                                      options_.ca_file + "?)"};
+    error = {Status::unavailable,
+             uri + ": cannot set up the LDAP connection (TLS CA file " + options_.ca_file + "?)"};
     return nullptr;
   }
   if (options_.starttls && uri.rfind("ldaps://", 0) != 0) {
