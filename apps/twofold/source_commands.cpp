@@ -3,9 +3,16 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "sources/configured/configured.hpp"
@@ -70,13 +77,56 @@ bool plausible_ldap_id(const std::string& id) {
   return true;
 }
 
-int test(const config::Config& config, const std::string& id) {
+// `--repeat N --threads T`: the same check N times over T threads (a load figure for the
+// directory and the sources; bench/ldap.py uses it). Prints checks per second and latencies.
+int repeat(sources::CredentialSource& chain, const std::string& id, const std::string& password,
+           unsigned count, unsigned threads) {
+  std::atomic<unsigned> next{0}, accepted{0};
+  std::vector<std::vector<double>> latencies(threads);
+  std::string first_error;
+  std::mutex error_mutex;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      while (next.fetch_add(1) < count) {
+        const auto begin = std::chrono::steady_clock::now();
+        auto outcome = chain.authenticate({id, password});
+        latencies[t].push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
+                .count());
+        if (std::holds_alternative<sources::Authenticated>(outcome)) {
+          ++accepted;
+        } else {
+          std::lock_guard lock(error_mutex);
+          if (first_error.empty()) first_error = std::get<sources::Error>(outcome).detail;
+        }
+      }
+    });
+  for (auto& th : pool) th.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<double> all;
+  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * (all.size() - 1))];
+  };
+  std::printf(
+      "%u checks, %u threads, %.2f s: %.1f per second, p50 %.2f ms, p99 %.2f ms, %u accepted\n",
+      count, threads, seconds, count / seconds, pct(0.5), pct(0.99), accepted.load());
+  if (!first_error.empty()) std::cout << "first refusal: " << first_error << "\n";
+  return accepted == count ? 0 : kRefused;
+}
+
+int test(const config::Config& config, const std::string& id, unsigned count, unsigned threads) {
   Context ctx(config);
   // No profile store: a test shows what a login would write, it does not write it.
   sources::ConfiguredSources sources(
       config, {ctx.clock, ctx.identities, ctx.passwords, ctx.links, nullptr});
   const auto password = read_password();
   auto& chain = sources.credentials();
+  if (count > 1) return repeat(chain, id, password, count, threads);
   auto outcome = chain.authenticate({id, password});
   if (auto* error = std::get_if<sources::Error>(&outcome)) {
     const bool down = error->failure == sources::Failure::unavailable;
@@ -111,7 +161,15 @@ void add_source_commands(CLI::App& app, std::function<int(const config::Config&)
       "Check ID's password (first line of standard input, or asked on the terminal) against "
       "the configured sources; exit 0 accepted, 1 refused, 3 a source was unavailable");
   t->add_option("id", *id, "The ID")->required();
-  t->callback([&run, id] { run = [id](const config::Config& c) { return test(c, *id); }; });
+  auto count = std::make_shared<unsigned>(1);
+  auto threads = std::make_shared<unsigned>(1);
+  t->add_option("--repeat", *count, "Check this many times and print checks per second")
+      ->check(CLI::Range(1u, 10'000'000u));
+  t->add_option("--threads", *threads, "With --repeat: in parallel on this many threads")
+      ->check(CLI::Range(1u, 256u));
+  t->callback([&run, id, count, threads] {
+    run = [=](const config::Config& c) { return test(c, *id, *count, *threads); };
+  });
 
   auto* link = source->add_subcommand("link", "Give an ID its LDAP id (LDAP is tried only then)");
   link->add_option("id", *id, "The ID")->required();
