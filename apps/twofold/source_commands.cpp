@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -120,6 +121,8 @@ int repeat(sources::CredentialSource& chain, const std::string& id, const std::s
 }
 
 int test(const config::Config& config, const std::string& id, unsigned count, unsigned threads) {
+  // A directory that drops the connection must give an error, not end the process.
+  std::signal(SIGPIPE, SIG_IGN);
   Context ctx(config);
   // No profile store: a test shows what a login would write, it does not write it.
   sources::ConfiguredSources sources(

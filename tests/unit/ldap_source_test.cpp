@@ -10,7 +10,14 @@
 #include "sources/configured/configured.hpp"
 #include "sources/ldap/escape.hpp"
 #include "sources/ldap/ldap_source.hpp"
+#include "storage/database.hpp"
+#include "storage/identity_store.hpp"
+#include "storage/ldap_link_store.hpp"
 #include "support/memory_ports.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
 
 using namespace twofold;
 using namespace twofold::sources;
@@ -468,6 +475,33 @@ TEST(ConfiguredSources, OrdersAndTheAdminRule) {
             "ldap,database");
   EXPECT_EQ(ConfiguredSources(ldap_config("database,ldap"), ports).credentials().name(),
             "database,ldap");
+}
+
+// --- the SQLite link store (migration 11) -------------------------------------------------
+
+TEST(LdapLinkStore, LinksSurviveAndGoAway) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("twofold-ldap-links-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    auto db = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
+    storage::IdentityStore ids(*db);
+    identity::Identity alice{"alice", "Alice"};
+    ASSERT_TRUE(ids.create(alice, false));
+    storage::LdapLinkStore links(*db);
+    EXPECT_FALSE(links.ldap_id("alice").has_value());
+    links.link("alice", "*)(uid=*");
+    EXPECT_EQ(links.ldap_id("alice"), "*)(uid=*");
+    links.link("alice", "alice.l");  // replaces
+    EXPECT_EQ(links.ldap_id("alice"), "alice.l");
+    EXPECT_TRUE(links.unlink("alice"));
+    EXPECT_FALSE(links.unlink("alice"));
+    EXPECT_FALSE(links.ldap_id("alice").has_value());
+    // Only existing IDs can be linked (foreign key).
+    EXPECT_ANY_THROW(links.link("ghost", "ghost"));
+  }
+  fs::remove_all(dir);
 }
 
 // --- [sources] and [ldap] settings ------------------------------------------------------

@@ -262,6 +262,11 @@ class LibLdapConnection final : public Connection {
 
 }  // namespace
 
+LibLdapConnector::LibLdapConnector(ConnectionOptions options) : options_(std::move(options)) {
+  int version = 0;
+  ldap_get_option(nullptr, LDAP_OPT_PROTOCOL_VERSION, &version);
+}
+
 std::unique_ptr<Connection> LibLdapConnector::connect(const std::string& uri, Result& error) {
   LDAP* ld = nullptr;
   int rc = ldap_initialize(&ld, uri.c_str());

@@ -20,7 +20,8 @@ struct ConnectionOptions {
 
 class LibLdapConnector final : public Connector {
  public:
-  explicit LibLdapConnector(ConnectionOptions options) : options_(std::move(options)) {}
+  // Also runs libldap's process-wide initialisation once, here, before logins run in parallel.
+  explicit LibLdapConnector(ConnectionOptions options);
   std::unique_ptr<Connection> connect(const std::string& uri, Result& error) override;
 
  private:
