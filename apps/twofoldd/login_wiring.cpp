@@ -24,8 +24,9 @@ regulation::ThrottleSettings throttle_settings(const config::Config& c) {
 
 LoginServer::LoginServer(const LoginDeps& d)
     : password_store_(d.db),
-      database_source_(sources::database::settings_from(d.config.password), d.clock, d.identities,
-                       password_store_),
+      ldap_links_(d.db),
+      profiles_(d.db),
+      sources_(d.config, {d.clock, d.identities, password_store_, ldap_links_, &profiles_}),
       session_store_(d.db),
       sessions_(session_settings(d.config), d.clock, d.random, session_store_),
       regulation_store_(d.db),
@@ -45,13 +46,13 @@ LoginServer::LoginServer(const LoginDeps& d)
 
   auto& identities = d.identities;
   auto& devices = d.devices;
-  auto& source = database_source_;
+  auto& sources = sources_;
   auto& clients = d.clients;
   login::LoginPorts ports{
       [&clients](const std::string& id) { return clients.find(id); },
-      database_source_,
-      [&identities, &source](const std::string& key) {
-        return identities.find(key).has_value() && !source.has_password(key);
+      sources_.credentials(),
+      [&identities, &sources](const std::string& key) {
+        return identities.find(key).has_value() && !sources.has_password(key);
       },
       // TOTP and the email code join here once their factors are wired (LoginPorts).
       [&devices](const std::string& key) {

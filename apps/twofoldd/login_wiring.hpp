@@ -14,11 +14,13 @@
 #include "login/flow.hpp"
 #include "login_routes.hpp"
 #include "oidc/clients.hpp"
+#include "sources/configured/configured.hpp"
 #include "sources/database/database_source.hpp"
-#include "sources/database/from_config.hpp"
 #include "storage/browser_session_store.hpp"
+#include "storage/ldap_link_store.hpp"
 #include "storage/password_store.hpp"
 #include "storage/regulation_store.hpp"
+#include "storage/profile_store.hpp"
 
 namespace twofold::app {
 
@@ -48,7 +50,9 @@ class LoginServer {
 
  private:
   storage::PasswordStore password_store_;
-  sources::database::Source database_source_;
+  storage::LdapLinkStore ldap_links_;
+  storage::ProfileStore profiles_;
+  sources::ConfiguredSources sources_;  // [sources] order: database, LDAP (R-C1…R-C3, R-C6)
   storage::BrowserSessionStore session_store_;
   login::Sessions sessions_;
   storage::RegulationStore regulation_store_;

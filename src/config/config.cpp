@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/table_reader.hpp"
 
 #include <cstdio>
 
@@ -10,59 +11,9 @@
 namespace twofold::config {
 namespace {
 
-// Reads typed values from one TOML table and remembers which keys it knew, so that a
-// misspelt key is an error instead of a silently ignored setting.
-class TableReader {
- public:
-  TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
-
-  template <typename T>
-  void read(const char* key, T& out) {
-    known_.insert(key);
-    if (!table_) return;
-    const toml::node* node = table_->get(key);
-    if (!node) return;
-    if constexpr (std::is_same_v<T, bool>) {
-      auto v = node->value<bool>();
-      if (!node->is_boolean() || !v) fail(key, "must be true or false");
-      out = *v;
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (!node->is_string()) fail(key, "must be a string");
-      out = *node->value<std::string>();
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      const auto* arr = node->as_array();
-      if (!arr) fail(key, "must be an array of strings");
-      out.clear();
-      for (const auto& el : *arr) {
-        if (!el.is_string()) fail(key, "must be an array of strings");
-        out.push_back(*el.value<std::string>());
-      }
-    } else {
-      static_assert(std::is_integral_v<T>);
-      if (!node->is_integer()) fail(key, "must be an integer");
-      const auto v = *node->value<std::int64_t>();
-      if (v < 0 || static_cast<std::uint64_t>(v) > std::numeric_limits<T>::max())
-        fail(key, "is out of range");
-      out = static_cast<T>(v);
-    }
-  }
-
-  void finish() const {
-    if (!table_) return;
-    for (const auto& [k, v] : *table_)
-      if (!known_.count(std::string(k.str())))
-        throw ConfigError("unknown setting [" + name_ + "] " + std::string(k.str()));
-  }
-
-  [[noreturn]] void fail(const char* key, const char* why) const {
-    throw ConfigError("setting [" + name_ + "] " + key + " " + why);
-  }
-
- private:
-  const toml::table* table_;
-  std::string name_;
-  std::set<std::string> known_;
-};
+using detail::parse_sources;
+using detail::render_sources;
+using detail::TableReader;
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw ConfigError(message);
@@ -174,9 +125,9 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server",     "storage", "authsession", "device",
-                                              "log",        "service", "oidc",        "login",
-                                              "regulation", "password"};
+  static const std::set<std::string> sections{
+      "server", "storage", "authsession", "device",   "log",     "service",
+      "oidc",   "login",   "regulation",  "password", "sources", "ldap"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -266,6 +217,7 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   rg.read("address_max_delay_seconds", c.regulation.address_max_delay_seconds);
   rg.finish();
 
+  parse_sources(root, c);  // [sources] and [ldap] (sources_config.cpp)
   validate(c);
   return c;
 }
@@ -411,6 +363,7 @@ std::string render(const Config& c) {
     << "user_max_delay_seconds = " << r.user_max_delay_seconds << "\n"
     << "address_free_failures = " << r.address_free_failures << "\n"
     << "address_max_delay_seconds = " << r.address_max_delay_seconds << "\n";
+  o << render_sources(c);
   return o.str();
 }
 

@@ -184,6 +184,11 @@ CREATE INDEX browser_sessions_previous ON browser_sessions(previous_hash);
 CREATE INDEX browser_sessions_identity ON browser_sessions(identity_key);
 CREATE INDEX browser_sessions_expires ON browser_sessions(expires_ms)
 )SQL"},
+      {11, "LDAP credential source: the LDAP id of an ID (R-C2, R-C3)", R"SQL(
+CREATE TABLE ldap_links (
+  identity_key TEXT PRIMARY KEY REFERENCES identities(key) ON DELETE CASCADE,
+  ldap_id TEXT NOT NULL
+)
       {14, "regulation events: failed tries and new sessions (R-P1, R-P5)", R"SQL(
 CREATE TABLE regulation_events (
   bucket TEXT NOT NULL,
