@@ -184,6 +184,15 @@ CREATE INDEX browser_sessions_previous ON browser_sessions(previous_hash);
 CREATE INDEX browser_sessions_identity ON browser_sessions(identity_key);
 CREATE INDEX browser_sessions_expires ON browser_sessions(expires_ms)
 )SQL"},
+      {10, "single use of client assertion jtis (private_key_jwt, client_secret_jwt)", R"SQL(
+CREATE TABLE oidc_assertion_jtis (
+  client_id TEXT NOT NULL,
+  jti TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY (client_id, jti)
+);
+CREATE INDEX oidc_assertion_jtis_expires ON oidc_assertion_jtis(expires_ms)
+)SQL"},
   };
   return all;
 }
