@@ -178,7 +178,6 @@ Result Logout::handle(const BrowserRequest& request) {
        {"post_logout_redirect_uri", req.redirect_uri},
        {"state", req.state},
        {"ui_locales", std::string(code_of(language))},
-       {"action_url", oidc::Endpoints::kLogout},
        {"script", ""}});
   r.set_cookies = std::move(cookies);
   return r;

@@ -3,6 +3,9 @@
 // sealed secrets of client_secret_jwt clients, and the JWKS cache with a fake fetcher.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -11,6 +14,8 @@
 #include "jose/remote_jwks.hpp"
 #include "oidc/client_assertion.hpp"
 #include "oidc/token_endpoint.hpp"
+#include "storage/assertion_jti_store.hpp"
+#include "storage/client_store.hpp"
 #include "support/oidc_fakes.hpp"
 
 namespace twofold::oidc {
@@ -321,6 +326,35 @@ TEST(RemoteJwks, TheCurlFetcherRefusesPlainHttpOffLoopbackAndDeadPorts) {
     EXPECT_EQ(fetcher.get(uri).index(), 1u) << uri;
   // Nothing listens on port 1: an error, quickly, no exception.
   EXPECT_EQ(fetcher.get("http://127.0.0.1:1/jwks").index(), 1u);
+}
+
+TEST(AssertionJtiStore, AJtiIsAcceptedOncePerClientUntilItExpires) {
+  namespace fs = std::filesystem;
+  const auto dir = fs::temp_directory_path() / ("twofold-jti-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    auto db = storage::Database::open_sqlite((dir / "t.db").string());
+    storage::AssertionJtiStore jtis(*db);
+    const auto t0 = core::from_millis(1'000'000);
+    const auto exp = t0 + std::chrono::seconds(60);
+    EXPECT_TRUE(jtis.remember("a", "j1", exp, t0));
+    EXPECT_FALSE(jtis.remember("a", "j1", exp, t0 + std::chrono::seconds(59)));
+    EXPECT_TRUE(jtis.remember("b", "j1", exp, t0)) << "per client";
+    EXPECT_TRUE(jtis.remember("a", "j1", exp + std::chrono::seconds(60), exp))
+        << "forgotten once expired (exp is checked before)";
+
+    // The sealed secret survives the client store's document.
+    storage::ClientStore store(*db);
+    Client c;
+    c.id = "hs";
+    c.auth_method = AuthMethod::client_secret_jwt;
+    c.secret_hash = "h";
+    c.secret_sealed = "sealed";
+    ASSERT_TRUE(store.add(c));
+    EXPECT_EQ(store.find("hs")->secret_sealed, "sealed");
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
