@@ -8,13 +8,16 @@
 
 #include "accesspass/symbol_set.hpp"
 #include "authsession/service.hpp"
+#include "client_keys.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "crypto/secret_box.hpp"
 #include "device/api.hpp"
 #include "device/service.hpp"
 #include "http/periodic.hpp"
 #include "http/server.hpp"
 #include "login_wiring.hpp"
+#include "logout_wiring.hpp"
 #include "notify/hub.hpp"
 #include "oidc/user_directory.hpp"
 #include "routes.hpp"
@@ -91,7 +94,11 @@ int run(const std::string& config_path) {
   keys.load_or_import(config.resolve("keys/signing-rs256.pem"),
                       config.resolve("keys/signing-es256.pem"), clock.now());
   storage::ClientStore client_store(*db);
-  oidc::Clients clients(clock, random, client_store);
+  // Secrets at rest (client_secret_jwt secrets): sealed with the key file next to the keys.
+  const auto secret_box =
+      crypto::SecretBox::load_or_create(config.resolve(crypto::kSecretBoxKeyFile));
+  oidc::Clients clients(clock, random, client_store, std::chrono::seconds(2), &secret_box);
+  app::ClientAuth client_auth(config.issuer(), *db, clock, clients);
   app::KeyRingSigner signer(keys);
   app::KeyRingVerifier verifier(keys);
   oidc::TokenSettings token_settings{config.issuer(),
@@ -107,17 +114,20 @@ int run(const std::string& config_path) {
                     token_settings.access_token_life);
   storage::ProfileStore profile_store(*db);
   oidc::IdentityUserDirectory users(identities, profile_store);
-  oidc::TokenEndpoint token_endpoint(token_settings, clock, random, clients, signer, codes,
-                                     refresh_tokens, users);
+  oidc::TokenEndpoint token_endpoint(token_settings, clock, random, client_auth.authenticator(),
+                                     signer, codes, refresh_tokens, users);
   oidc::Userinfo userinfo(config.issuer(), clock, verifier, deny_list, users);
-  oidc::Introspection introspection(config.issuer(), clock, clients, verifier, deny_list,
-                                    refresh_tokens);
-  oidc::Revocation revocation(config.issuer(), clock, clients, verifier, deny_list, refresh_tokens);
-  app::OidcRoutes oidc_routes(config.issuer(), keys,
-                              {token_endpoint, userinfo, introspection, revocation});
+  oidc::Introspection introspection(config.issuer(), clock, client_auth.authenticator(), verifier,
+                                    deny_list, refresh_tokens);
+  oidc::Revocation revocation(config.issuer(), clock, client_auth.authenticator(), verifier,
+                              deny_list, refresh_tokens);
   // The browser login (R-O6): /oidc/authorize and the login pages.
   app::LoginServer login({config, *db, clock, random, identities, devices_store, sessions, symbols,
                           clients, codes, users});
+  app::LogoutServer logout(config, clients, verifier, refresh_tokens, login.sessions());
+  app::OidcRoutes oidc_routes(
+      config.issuer(), keys,
+      {token_endpoint, userinfo, introspection, revocation, logout.logout()});
   app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes());
 
   http::IoPool pool(config.server.threads);

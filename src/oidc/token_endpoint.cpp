@@ -1,4 +1,5 @@
 #include "oidc/token_endpoint.hpp"
+#include "oidc/discovery.hpp"
 
 namespace twofold::oidc {
 namespace {
@@ -20,7 +21,7 @@ Reply TokenEndpoint::handle(const TokenRequest& request) {
   const auto grant = form.get("grant_type");
   if (!grant) return oauth_error(400, "invalid_request", "grant_type is missing");
 
-  auto authenticated = authenticate_client(clients_, request, form);
+  auto authenticated = clients_.authenticate(request, form, Endpoints::kToken);
   if (auto* reply = std::get_if<Reply>(&authenticated)) return std::move(*reply);
   const Client& client = std::get<Client>(authenticated);
 
