@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "oidc/client_json.hpp"
 #include "oidc/clients.hpp"
 #include "storage/client_store.hpp"
 #include "storage/database.hpp"
@@ -19,7 +20,7 @@ namespace {
 struct ClientFlags {
   std::string name, auth_method, audience, id_token_alg, access_token_alg, default_acr, jwks_file,
       jwks_uri;
-  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes;
+  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes, roles;
   std::vector<CLI::Option*> options;
 
   void add_to(CLI::App* cmd) {
@@ -38,6 +39,9 @@ struct ClientFlags {
         cmd->add_option("--id-token-alg", id_token_alg, "RS256 (default) or ES256"),
         cmd->add_option("--access-token-alg", access_token_alg, "RS256 (default) or ES256"),
         cmd->add_option("--default-acr", default_acr, "acr asked for when the client names none"),
+        cmd->add_option("--role", roles,
+                        "Role of the client itself, in its client_credentials tokens; "
+                        "admin opens the admin API (repeatable)"),
     };
   }
   bool given(std::size_t i) const { return options[i]->count() > 0; }
@@ -53,22 +57,9 @@ struct ClientFlags {
     if (given(7)) c.id_token_alg = id_token_alg;
     if (given(8)) c.access_token_alg = access_token_alg;
     if (given(9)) c.default_acr = default_acr;
+    if (given(10)) c.roles = roles;
   }
 };
-
-nlohmann::json describe(const oidc::Client& c) {
-  return {{"client_id", c.id},
-          {"name", c.name},
-          {"token_endpoint_auth_method", oidc::name_of(c.auth_method)},
-          {"redirect_uris", c.redirect_uris},
-          {"post_logout_redirect_uris", c.post_logout_redirect_uris},
-          {"grant_types", c.grant_types},
-          {"scopes", c.scopes},
-          {"audience", c.audience},
-          {"id_token_signed_response_alg", c.id_token_alg},
-          {"access_token_signed_response_alg", c.access_token_alg},
-          {"default_acr", c.default_acr}};
-}
 
 struct Context {
   std::unique_ptr<storage::Database> db;
@@ -98,7 +89,6 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       oidc::Client c;
       c.id = *id;
       add_flags->apply(c);
-      if (c.name.empty()) c.name = c.id;
       const auto created = ctx.clients.create(c);
       std::cout << "client_id: " << created.client.id << "\n";
       if (!created.secret.empty())
@@ -128,7 +118,7 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       Context ctx(config);
       auto c = ctx.clients.find(*id);
       if (!c) throw oidc::ClientError("no client " + *id);
-      std::cout << describe(*c).dump(2) << "\n";
+      std::cout << oidc::describe(*c).dump(2) << "\n";
       return 0;
     };
   });

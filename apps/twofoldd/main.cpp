@@ -177,7 +177,10 @@ int run(const std::string& config_path) {
   // The browser login (R-O6): /oidc/authorize and the login pages.
   app::LoginServer login({config, *db, clock, random, identities, devices_store, sessions, symbols,
                           clients, codes, users});
-  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes());
+  // The admin API (R-O5): bearer tokens with the admin role for `<issuer>/admin`.
+  admin::AdminAccess admin_access(config.issuer(), clock, verifier, deny_list, clients, users);
+  admin::ClientApi admin_api(admin_access, clients);
+  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes(), admin_api);
 
   http::IoPool pool(config.server.threads);
   auto& io = pool.main();
