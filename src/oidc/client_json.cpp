@@ -19,8 +19,10 @@ nlohmann::json describe(const Client& c) {
                         {"jwks_uri", c.jwks_uri},
                         {"created_at", core::to_millis(c.created) / 1000}};
   // The JWKS holds public keys only (private_key_jwt); stored as text, shown as JSON.
-  if (!c.jwks.empty())
-    out["jwks"] = nlohmann::json::parse(c.jwks, nullptr, /*allow_exceptions=*/false);
+  if (!c.jwks.empty()) {
+    auto jwks = nlohmann::json::parse(c.jwks, nullptr, /*allow_exceptions=*/false);
+    if (!jwks.is_discarded()) out["jwks"] = std::move(jwks);
+  }
   return out;
 }
 

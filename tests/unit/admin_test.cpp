@@ -348,6 +348,25 @@ TEST_F(ClientApiTest, BadRequestsAre4xx) {
   EXPECT_EQ(call("POST", "/admin/api/clients/reader/rotate-secret", R"({"x":1})").status, 400);
 }
 
+TEST_F(ClientApiTest, PrivateKeyJwtClientsKeepTheirJwksAndHaveNoSecret) {
+  auto r = call("POST", "/admin/api/clients",
+                R"({"client_id":"pkj","token_endpoint_auth_method":"private_key_jwt",
+                    "grant_types":["client_credentials"],
+                    "jwks":{"keys":[{"kty":"EC","crv":"P-256","x":"a","y":"b"}]}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_FALSE(r.body.contains("client_secret"));
+  EXPECT_EQ(r.body["jwks"]["keys"][0]["kty"], "EC");
+  EXPECT_EQ(call("PATCH", "/admin/api/clients/pkj", R"({"jwks":null})").status, 400)
+      << "private_key_jwt needs keys";
+  auto stored = *clients.find("pkj");
+  stored.jwks = "not json";
+  registry.clients["pkj"] = stored;
+  r = call("GET", "/admin/api/clients/pkj");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_FALSE(r.body.contains("jwks")) << "an unreadable stored JWKS is left out";
+  EXPECT_NO_THROW(r.body.dump());
+}
+
 TEST_F(ClientApiTest, MethodsAndPaths) {
   auto r = call("PUT", "/admin/api/clients/reader", "{}");
   EXPECT_EQ(r.status, 405);
