@@ -2,18 +2,6 @@
 
 namespace twofold::app {
 
-sources::database::Settings password_settings(const config::Config& c) {
-  sources::database::Settings s;
-  s.argon2.opslimit = c.password.argon2_opslimit;
-  s.argon2.memlimit = static_cast<std::size_t>(c.password.argon2_memlimit_kib) * 1024;
-  s.policy_regex = c.password.policy;
-  s.max_age_days = c.password.max_age_days;
-  s.history = c.password.history;
-  s.case_sensitive = c.password.case_sensitive;
-  s.force_lower_case = c.password.force_lower_case;
-  return s;
-}
-
 login::SessionSettings session_settings(const config::Config& c) {
   login::SessionSettings s;
   s.idle = std::chrono::hours(c.login.session_idle_hours);
@@ -23,11 +11,27 @@ login::SessionSettings session_settings(const config::Config& c) {
   return s;
 }
 
+regulation::ThrottleSettings throttle_settings(const config::Config& c) {
+  const auto& r = c.regulation;
+  regulation::ThrottleSettings s;
+  s.window = std::chrono::minutes(r.failure_window_minutes);
+  s.per_user = {static_cast<int>(r.user_free_failures), std::chrono::seconds(1),
+                std::chrono::seconds(r.user_max_delay_seconds)};
+  s.per_address = {static_cast<int>(r.address_free_failures), std::chrono::seconds(1),
+                   std::chrono::seconds(r.address_max_delay_seconds)};
+  return s;
+}
+
 LoginServer::LoginServer(const LoginDeps& d)
     : password_store_(d.db),
-      database_source_(password_settings(d.config), d.clock, d.identities, password_store_),
+      database_source_(sources::database::settings_from(d.config.password), d.clock, d.identities,
+                       password_store_),
       session_store_(d.db),
       sessions_(session_settings(d.config), d.clock, d.random, session_store_),
+      regulation_store_(d.db),
+      throttle_(throttle_settings(d.config), d.clock, regulation_store_),
+      session_rate_({static_cast<int>(d.config.regulation.sessions_per_user_per_minute)}, d.clock,
+                    regulation_store_),
       transactions_(d.clock, d.random, std::chrono::minutes(d.config.login.transaction_minutes)),
       pages_(d.config.login.templates_dir.empty()
                  ? std::filesystem::path()
@@ -60,7 +64,9 @@ LoginServer::LoginServer(const LoginDeps& d)
       {},
       {},
       d.codes,
-      &d.users};
+      &d.users,
+      &throttle_,
+      &session_rate_};
   flow_ = std::make_unique<login::LoginFlow>(std::move(settings), d.clock, d.random,
                                              std::move(ports), transactions_, sessions_, pages_);
   routes_ = std::make_unique<LoginRoutes>(*flow_, transactions_, sessions_);

@@ -15,8 +15,10 @@
 #include "login_routes.hpp"
 #include "oidc/clients.hpp"
 #include "sources/database/database_source.hpp"
+#include "sources/database/from_config.hpp"
 #include "storage/browser_session_store.hpp"
 #include "storage/password_store.hpp"
+#include "storage/regulation_store.hpp"
 
 namespace twofold::app {
 
@@ -34,20 +36,24 @@ struct LoginDeps {
   oidc::UserDirectory& users;
 };
 
-sources::database::Settings password_settings(const config::Config& config);
 login::SessionSettings session_settings(const config::Config& config);
+regulation::ThrottleSettings throttle_settings(const config::Config& config);
 
 class LoginServer {
  public:
   explicit LoginServer(const LoginDeps& deps);
   LoginRoutes& routes() { return *routes_; }
   login::Sessions& sessions() { return sessions_; }
+  storage::RegulationStore& regulation_events() { return regulation_store_; }
 
  private:
   storage::PasswordStore password_store_;
   sources::database::Source database_source_;
   storage::BrowserSessionStore session_store_;
   login::Sessions sessions_;
+  storage::RegulationStore regulation_store_;
+  regulation::Throttle throttle_;
+  regulation::SessionRate session_rate_;
   login::Transactions transactions_;
   login::Pages pages_;
   std::unique_ptr<login::LoginFlow> flow_;

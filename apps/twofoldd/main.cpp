@@ -12,6 +12,7 @@
 #include "core/random.hpp"
 #include "device/api.hpp"
 #include "device/service.hpp"
+#include "http/periodic.hpp"
 #include "http/server.hpp"
 #include "login_wiring.hpp"
 #include "notify/hub.hpp"
@@ -46,66 +47,6 @@ void setup_logging(const config::Config& config) {
   else
     spdlog::set_level(spdlog::level::info);
   spdlog::flush_on(spdlog::level::info);
-}
-
-asio::awaitable<void> sweep_loop(authsession::Service& sessions, bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(1));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    sessions.sweep();
-  }
-}
-
-// Another instance or `twofold keys rotate` may have rotated the signing keys.
-asio::awaitable<void> key_refresh_loop(jose::KeyRing& keys, const core::Clock& clock,
-                                       bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(10));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    try {
-      keys.reload(clock.now());
-      keys.prune(clock.now());
-    } catch (const std::exception& e) {
-      spdlog::warn("signing keys: {}", e.what());
-    }
-  }
-}
-
-// Revocations made by other instances reach this one's deny-list; expired grants are deleted.
-asio::awaitable<void> grant_maintenance_loop(oidc::DenyList& deny_list, oidc::GrantStore& grants,
-                                             const core::Clock& clock, bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(10));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    try {
-      const auto now = clock.now();
-      deny_list.load(now);
-      grants.purge(now - oidc::Codes::kKeptAfterExpiry, now);
-    } catch (const std::exception& e) {
-      spdlog::warn("OIDC grants: {}", e.what());
-    }
-  }
-}
-
-// Expired login transactions and idle browser sessions (R-P3) are dropped once a minute.
-asio::awaitable<void> login_sweep_loop(app::LoginRoutes& login, bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(60));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    co_await login.sweep();
-  }
 }
 
 int run(const std::string& config_path) {
@@ -188,11 +129,26 @@ int run(const std::string& config_path) {
   server.start();
 
   bool stopping = false;
-  asio::co_spawn(io, sweep_loop(sessions, stopping), asio::detached);
-  asio::co_spawn(io, key_refresh_loop(keys, clock, stopping), asio::detached);
-  asio::co_spawn(io, login_sweep_loop(login.routes(), stopping), asio::detached);
-  asio::co_spawn(io, grant_maintenance_loop(deny_list, grant_store, clock, stopping),
-                 asio::detached);
+  auto chore = [&](auto period, const char* what, auto task) {
+    asio::co_spawn(io, http::every(period, what, stopping, std::move(task)), asio::detached);
+  };
+  chore(std::chrono::seconds(1), "auth sessions", [&] { sessions.sweep(); });
+  // Another instance or `twofold keys rotate` may have rotated the signing keys.
+  chore(std::chrono::seconds(10), "signing keys", [&] {
+    keys.reload(clock.now());
+    keys.prune(clock.now());
+  });
+  // Revocations made by other instances reach this one's deny-list; expired grants go.
+  chore(std::chrono::seconds(10), "OIDC grants", [&] {
+    const auto now = clock.now();
+    deny_list.load(now);
+    grant_store.purge(now - oidc::Codes::kKeptAfterExpiry, now);
+  });
+  // Expired login transactions and idle browser sessions (R-P3).
+  chore(std::chrono::seconds(60), "login sweep", [&] { return login.routes().sweep(); });
+  // Regulation events older than the longest window (24 h) count for nothing.
+  chore(std::chrono::minutes(10), "regulation events",
+        [&] { login.regulation_events().purge(clock.now() - std::chrono::hours(24)); });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer grace(io);

@@ -119,6 +119,22 @@ void validate(const Config& c) {
   for (const auto& f : c.login.factors)
     require(f == "push" || f == "totp" || f == "email_code",
             "setting [login] factors: unknown factor \"" + f + "\" (push, totp, email_code)");
+  const auto& r = c.regulation;
+  require(r.sessions_per_user_per_minute <= 10000,
+          "setting [regulation] sessions_per_user_per_minute must be 0..10000");
+  require(r.validity_check_minutes >= 1 && r.validity_check_minutes <= 1440,
+          "setting [regulation] validity_check_minutes must be 1..1440");
+  require(r.failure_window_minutes >= 1 && r.failure_window_minutes <= 1440,
+          "setting [regulation] failure_window_minutes must be 1..1440");
+  require(r.user_free_failures >= 1 && r.user_free_failures <= 1000,
+          "setting [regulation] user_free_failures must be 1..1000");
+  require(r.address_free_failures >= 1 && r.address_free_failures <= 100000,
+          "setting [regulation] address_free_failures must be 1..100000");
+  // A cap keeps every hold temporary: an attacker can slow a victim down, never lock them out.
+  require(r.user_max_delay_seconds >= 1 && r.user_max_delay_seconds <= 3600,
+          "setting [regulation] user_max_delay_seconds must be 1..3600");
+  require(r.address_max_delay_seconds >= 1 && r.address_max_delay_seconds <= 86400,
+          "setting [regulation] address_max_delay_seconds must be 1..86400");
   require(c.authsession.timeout_seconds >= 5 && c.authsession.timeout_seconds <= 3600,
           "setting [authsession] timeout_seconds must be 5..3600");
   require(c.device.long_poll_max_seconds >= 1 && c.device.long_poll_max_seconds <= 300,
@@ -158,8 +174,9 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server",  "storage", "authsession", "device",  "log",
-                                              "service", "oidc",    "login",       "password"};
+  static const std::set<std::string> sections{"server",     "storage", "authsession", "device",
+                                              "log",        "service", "oidc",        "login",
+                                              "regulation", "password"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -238,6 +255,16 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   lg.read("factors", c.login.factors);
   lg.read("templates_dir", c.login.templates_dir);
   lg.finish();
+
+  TableReader rg(root["regulation"].as_table(), "regulation");
+  rg.read("sessions_per_user_per_minute", c.regulation.sessions_per_user_per_minute);
+  rg.read("validity_check_minutes", c.regulation.validity_check_minutes);
+  rg.read("failure_window_minutes", c.regulation.failure_window_minutes);
+  rg.read("user_free_failures", c.regulation.user_free_failures);
+  rg.read("user_max_delay_seconds", c.regulation.user_max_delay_seconds);
+  rg.read("address_free_failures", c.regulation.address_free_failures);
+  rg.read("address_max_delay_seconds", c.regulation.address_max_delay_seconds);
+  rg.finish();
 
   validate(c);
   return c;
@@ -372,6 +399,18 @@ std::string render(const Config& c) {
     << "factors = [" << factors << "]\n"
     << "# Folder with the login page templates; empty: the built-in ones.\n"
     << "templates_dir = " << quoted(c.login.templates_dir) << "\n";
+  const auto& r = c.regulation;
+  o << "\n[regulation]\n"
+    << "# New sign-ins per user and minute (seed: 10); 0: no limit.\n"
+    << "sessions_per_user_per_minute = " << r.sessions_per_user_per_minute << "\n"
+    << "# A signed-in user is checked again (locked, disabled, deleted) after this many minutes.\n"
+    << "validity_check_minutes = " << r.validity_check_minutes << "\n"
+    << "# Failed passwords and codes: free tries, then a doubling wait up to the cap.\n"
+    << "failure_window_minutes = " << r.failure_window_minutes << "\n"
+    << "user_free_failures = " << r.user_free_failures << "\n"
+    << "user_max_delay_seconds = " << r.user_max_delay_seconds << "\n"
+    << "address_free_failures = " << r.address_free_failures << "\n"
+    << "address_max_delay_seconds = " << r.address_max_delay_seconds << "\n";
   return o.str();
 }
 

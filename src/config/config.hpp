@@ -87,6 +87,17 @@ struct Login {
   std::string templates_dir{};  // empty: the built-in pages (web/templates/login)
 };
 
+// Login regulation (R-P1, R-P2, R-P5; seed 002 defaults).
+struct Regulation {
+  unsigned sessions_per_user_per_minute{10};  // R-P1 (SessionsPerUserAndMinute); 0: no limit
+  unsigned validity_check_minutes{20};        // R-P2: re-check a signed-in user after this
+  unsigned failure_window_minutes{15};        // failed tries older than this are forgotten
+  unsigned user_free_failures{5};             // per user (or known browser) before back-off
+  unsigned user_max_delay_seconds{300};       // the back-off's cap per user
+  unsigned address_free_failures{20};         // per source address before back-off
+  unsigned address_max_delay_seconds{900};
+};
+
 struct Config {
   std::filesystem::path base_dir{"."};  // relative paths below resolve against it
   Server server;
@@ -98,6 +109,7 @@ struct Config {
   Oidc oidc;
   Login login;
   Password password;
+  Regulation regulation;
 
   std::filesystem::path resolve(const std::string& p) const;
   std::string https_url() const;  // https://<first host name>:<port>/

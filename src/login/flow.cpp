@@ -225,6 +225,12 @@ Result LoginFlow::finish(Transaction tx, const BrowserRequest& request, int redi
     }
     if (!session) return error_page(400, "error_expired", tx.language);
   } else {
+    // R-P1: at most so many new sign-ins per user and minute (counted across instances).
+    if (ports_.session_rate && !ports_.session_rate->admit(tx.identity_key))
+      return error_page(429, "error_too_often", tx.language);
+    // The whole sign-in succeeded: the user's (or this browser's) failures are forgotten.
+    if (ports_.throttle) ports_.throttle->succeeded(attempt_of(request, tx.identity_key));
+    if (ports_.device_cookie) cookies.push_back(ports_.device_cookie(tx.identity_key));
     // A new sign-in always gets a new session (no fixation); the old one ends.
     if (auto old = cookie_value(request.cookies, kSessionCookie)) sessions_.end(*old);
     auto amr = tx.amr;

@@ -184,6 +184,14 @@ CREATE INDEX browser_sessions_previous ON browser_sessions(previous_hash);
 CREATE INDEX browser_sessions_identity ON browser_sessions(identity_key);
 CREATE INDEX browser_sessions_expires ON browser_sessions(expires_ms)
 )SQL"},
+      {14, "regulation events: failed tries and new sessions (R-P1, R-P5)", R"SQL(
+CREATE TABLE regulation_events (
+  bucket TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX regulation_events_bucket ON regulation_events(bucket, at_ms);
+CREATE INDEX regulation_events_at ON regulation_events(at_ms)
+)SQL"},
   };
   return all;
 }

@@ -124,6 +124,9 @@ class Login(ServerTestCase):
 
     def landed_query(self, count=1):
         landed = self.rp.wait(count)
+        # The relying party saw the request; let the browser finish that navigation too, so the
+        # test's next step does not interrupt it.
+        self.browser.wait_url(self.redirect_uri)
         self.assertEqual(len(landed), count, landed)
         self.assertTrue(landed[-1].startswith("/cb?"), landed[-1])
         return {k: v[0] for k, v in parse_qs(urlparse(landed[-1]).query).items()}

@@ -8,6 +8,7 @@
 #include "login/flow.hpp"
 #include "support/login_fakes.hpp"
 #include "support/memory_ports.hpp"
+#include "support/regulation_fakes.hpp"
 
 namespace twofold::login {
 namespace {
@@ -90,6 +91,13 @@ class LoginFlowTest : public ::testing::Test {
   FakeCodes codes;
   FakeTotp totp;
   fakes::MemorySessions session_store;
+  fakes::MemoryEvents events;
+  regulation::Throttle throttle{{std::chrono::minutes(15),
+                                 {6, std::chrono::seconds(1), std::chrono::seconds(60)},
+                                 {20, std::chrono::seconds(1), std::chrono::seconds(60)}},
+                                clock,
+                                events};
+  regulation::SessionRate session_rate{{3}, clock, events};
   Sessions sessions{{}, clock, random, session_store};
   Transactions transactions{clock, random, std::chrono::minutes(10)};
   Pages pages;
@@ -116,7 +124,9 @@ class LoginFlowTest : public ::testing::Test {
         {{factors::FactorKind::totp, &totp}},
         {},
         codes,
-        nullptr};
+        nullptr,
+        &throttle,
+        &session_rate};
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
                                        transactions, sessions, pages);
   }
@@ -297,6 +307,48 @@ TEST_F(LoginFlowTest, ConsentWhenTheClientAsksForIt) {
   EXPECT_EQ(r.location.rfind("https://app.example/cb?error=access_denied", 0), 0u);
   EXPECT_EQ(authorize("&prompt=none").location.find("error=consent_required") != std::string::npos,
             true);
+}
+
+TEST_F(LoginFlowTest, GuessingIsThrottledWithoutLockingTheTransactionForGood) {
+  Result r;
+  // Six free failures over two sign-ins (five void a transaction).
+  for (int round = 0; round < 2; ++round) {
+    auto [tx, csrf] = start();
+    for (int i = 0; i < 3; ++i)
+      r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=x");
+  }
+  EXPECT_EQ(source.calls, 6);
+  auto [tx, csrf] = start();
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=x");
+  EXPECT_EQ(source.calls, 7);  // the seventh failure starts the back-off
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  EXPECT_EQ(source.calls, 7);  // held: the password is not even checked, nothing counted
+  EXPECT_NE(show(tx).body.find("Too many failed attempts. Please wait"), std::string::npos);
+  clock.advance(std::chrono::seconds(1));
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  EXPECT_EQ(source.calls, 8);
+  post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?code=", 0), 0u) << r.location;
+  // A completed sign-in forgets the failures.
+  EXPECT_FALSE(throttle.check({"alice", "192.0.2.1", ""}));
+}
+
+TEST_F(LoginFlowTest, TheFourthSignInWithinAMinuteIsRefused) {
+  auto sign_in = [&] {
+    auto [tx, csrf] = start("&prompt=login");
+    post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+    post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+    return post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sign_in().status, 303) << i;
+  auto r = sign_in();
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("You have signed in too often in the last minute."), std::string::npos);
+  // Single sign-on with the existing session is not a new sign-in and still works.
+  EXPECT_EQ(authorize().location.rfind("https://app.example/cb?code=", 0), 0u);
+  clock.advance(std::chrono::seconds(61));
+  EXPECT_EQ(sign_in().status, 303);
 }
 
 }  // namespace
