@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "crypto/secret_box.hpp"
+#include "oidc/client_json.hpp"
 #include "oidc/clients.hpp"
 #include "storage/client_store.hpp"
 #include "storage/database.hpp"
@@ -20,7 +21,7 @@ namespace {
 struct ClientFlags {
   std::string name, auth_method, audience, id_token_alg, access_token_alg, default_acr, jwks_file,
       jwks_uri;
-  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes;
+  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes, roles;
   std::vector<CLI::Option*> options;
 
   void add_to(CLI::App* cmd) {
@@ -46,6 +47,9 @@ struct ClientFlags {
             ->check(CLI::ExistingFile),
         cmd->add_option("--jwks-uri", jwks_uri,
                         "private_key_jwt: where the client publishes its JWKS (https)"),
+        cmd->add_option("--role", roles,
+                        "Role of the client itself, in its client_credentials tokens; "
+                        "admin opens the admin API (repeatable)"),
     };
   }
   bool given(std::size_t i) const { return options[i]->count() > 0; }
@@ -72,25 +76,9 @@ struct ClientFlags {
       c.jwks_uri = jwks_uri;
       c.jwks.clear();
     }
+    if (given(12)) c.roles = roles;
   }
 };
-
-nlohmann::json describe(const oidc::Client& c) {
-  return {
-      {"client_id", c.id},
-      {"name", c.name},
-      {"token_endpoint_auth_method", oidc::name_of(c.auth_method)},
-      {"redirect_uris", c.redirect_uris},
-      {"post_logout_redirect_uris", c.post_logout_redirect_uris},
-      {"grant_types", c.grant_types},
-      {"scopes", c.scopes},
-      {"audience", c.audience},
-      {"id_token_signed_response_alg", c.id_token_alg},
-      {"access_token_signed_response_alg", c.access_token_alg},
-      {"default_acr", c.default_acr},
-      {"jwks_uri", c.jwks_uri},
-      {"jwks", c.jwks.empty() ? nlohmann::json() : nlohmann::json::parse(c.jwks, nullptr, false)}};
-}
 
 struct Context {
   std::unique_ptr<storage::Database> db;
@@ -125,7 +113,6 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       oidc::Client c;
       c.id = *id;
       add_flags->apply(c);
-      if (c.name.empty()) c.name = c.id;
       const auto created = ctx.clients.create(c);
       std::cout << "client_id: " << created.client.id << "\n";
       if (!created.secret.empty())
@@ -158,7 +145,7 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       Context ctx(config);
       auto c = ctx.clients.find(*id);
       if (!c) throw oidc::ClientError("no client " + *id);
-      std::cout << describe(*c).dump(2) << "\n";
+      std::cout << oidc::describe(*c).dump(2) << "\n";
       return 0;
     };
   });

@@ -128,7 +128,10 @@ int run(const std::string& config_path) {
   app::OidcRoutes oidc_routes(
       config.issuer(), keys,
       {token_endpoint, userinfo, introspection, revocation, logout.logout()});
-  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes());
+  // The admin API (R-O5): bearer tokens with the admin role for `<issuer>/admin`.
+  admin::AdminAccess admin_access(config.issuer(), clock, verifier, deny_list, clients, users);
+  admin::ClientApi admin_api(admin_access, clients);
+  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes(), admin_api);
 
   http::IoPool pool(config.server.threads);
   auto& io = pool.main();

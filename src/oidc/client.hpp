@@ -37,6 +37,9 @@ struct Client {
   std::string access_token_alg{"RS256"};
   std::string default_acr;
   bool skip_consent{true};
+  // Roles of the client itself (a service account): put into its client_credentials access
+  // tokens as `roles`; "admin" opens the admin API (docs/admin-api.md).
+  std::vector<std::string> roles;
   std::string jwks;      // private_key_jwt: inline JWKS (JSON)
   std::string jwks_uri;  // private_key_jwt: or fetched from here
   core::TimePoint created{};

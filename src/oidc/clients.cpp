@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.hpp"
+#include "identity/profile.hpp"
 
 namespace twofold::oidc {
 namespace {
@@ -75,6 +76,11 @@ void Clients::validate(const Client& c) const {
     if (std::find(kGrants.begin(), kGrants.end(), g) == kGrants.end())
       throw ClientError("unknown grant type " + g +
                         " (authorization_code, refresh_token, client_credentials)");
+  for (const auto& s : c.scopes)  // RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E
+    if (s.empty() || s.size() > 128 || !std::all_of(s.begin(), s.end(), [](char ch) {
+          return ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
+        }))
+      throw ClientError("scopes are 1-128 printable ASCII characters without space, \" or \\");
   if (c.allows_grant("authorization_code") && c.redirect_uris.empty())
     throw ClientError("the authorization_code grant needs at least one redirect URI");
   if (c.is_public() && c.allows_grant("client_credentials"))
@@ -96,10 +102,15 @@ void Clients::validate(const Client& c) const {
   }
   if (!c.jwks.empty() && !c.jwks_uri.empty())
     throw ClientError("give the JWKS inline or by URI, not both");
+  if (c.roles.size() > 32) throw ClientError("a client has at most 32 roles");
+  for (const auto& r : c.roles)
+    if (!identity::is_valid_role(r))
+      throw ClientError("role names are 1-64 characters of A-Z a-z 0-9 . _ - : /");
 }
 
 NewClient Clients::create(Client client) {
   if (client.id.empty()) client.id = random_.hex(16);
+  if (client.name.empty()) client.name = client.id;
   validate(client);
   NewClient out;
   client.secret_hash.clear();
@@ -107,14 +118,15 @@ NewClient Clients::create(Client client) {
   if (!client.is_public() && client.auth_method != AuthMethod::private_key_jwt)
     out.secret = new_secret(client);
   client.created = clock_.now();
-  if (!registry_.add(client)) throw ClientError("the client id " + client.id + " is taken");
+  if (!registry_.add(client))
+    throw ClientError("the client id " + client.id + " is taken", ClientError::Reason::taken);
   out.client = std::move(client);
   return out;
 }
 
 void Clients::update(const Client& client) {
   auto current = registry_.find(client.id);
-  if (!current) throw ClientError("no client " + client.id);
+  if (!current) throw ClientError("no client " + client.id, ClientError::Reason::unknown);
   Client next = client;
   next.secret_hash = current->secret_hash;
   // A secret becomes recoverable only through rotate-secret (it is stored hashed before).
@@ -122,17 +134,19 @@ void Clients::update(const Client& client) {
       next.auth_method == AuthMethod::client_secret_jwt ? current->secret_sealed : std::string();
   next.created = current->created;
   validate(next);
-  if (!registry_.update(next)) throw ClientError("no client " + client.id);
+  if (!registry_.update(next))
+    throw ClientError("no client " + client.id, ClientError::Reason::unknown);
   forget(client.id);
 }
 
 std::string Clients::rotate_secret(const std::string& id) {
   auto current = registry_.find(id);
-  if (!current) throw ClientError("no client " + id);
+  if (!current) throw ClientError("no client " + id, ClientError::Reason::unknown);
   if (current->is_public() || current->auth_method == AuthMethod::private_key_jwt)
     throw ClientError("the client " + id + " authenticates without a secret");
   const std::string secret = new_secret(*current);
-  if (!registry_.update(*current)) throw ClientError("no client " + id);
+  if (!registry_.update(*current))
+    throw ClientError("no client " + id, ClientError::Reason::unknown);
   forget(id);
   return secret;
 }

@@ -15,7 +15,11 @@
 namespace twofold::oidc {
 
 struct ClientError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  // What went wrong, for callers that answer with a status (the admin API: 400, 404, 409).
+  enum class Reason { invalid, unknown, taken };
+  explicit ClientError(const std::string& what, Reason r = Reason::invalid)
+      : std::runtime_error(what), reason(r) {}
+  Reason reason;
 };
 
 struct NewClient {
@@ -34,7 +38,8 @@ class Clients {
           const crypto::SecretBox* box = nullptr);
 
   // Validates (redirect URIs absolute https — or http on loopback —, no fragments; known
-  // grant types; algs) and stores. A client id is generated when empty.
+  // grant types; algs) and stores. A client id is generated when empty; the id names a
+  // client without a name.
   NewClient create(Client client);
   // Replaces everything but the id, secret and creation time.
   void update(const Client& client);

@@ -125,7 +125,8 @@ Reply TokenEndpoint::user_tokens(const Client& client, const Authorization& gran
                                  const UserClaims& user, const std::vector<std::string>& scopes,
                                  const json& audience, const std::string& jti, core::TimePoint iat,
                                  const std::string& refresh) {
-  const std::string access = minter_.user_access_token(client, grant, scopes, audience, jti, iat);
+  const std::string access =
+      minter_.user_access_token(client, grant, scopes, audience, jti, iat, user.roles);
   json body = {{"access_token", access},
                {"token_type", "Bearer"},
                {"expires_in", minter_.settings().access_token_life.count()},

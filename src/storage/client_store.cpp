@@ -24,7 +24,8 @@ std::string to_document(const oidc::Client& c) {
               {"default_acr", c.default_acr},
               {"skip_consent", c.skip_consent},
               {"jwks", c.jwks},
-              {"jwks_uri", c.jwks_uri}}
+              {"jwks_uri", c.jwks_uri},
+              {"roles", c.roles}}
       .dump();
 }
 
@@ -51,6 +52,7 @@ std::optional<oidc::Client> from_document(const std::string& id, const std::stri
   c.skip_consent = j.value("skip_consent", true);
   c.jwks = j.value("jwks", "");
   c.jwks_uri = j.value("jwks_uri", "");
+  c.roles = j.value("roles", std::vector<std::string>{});
   c.created = core::from_millis(created);
   return c;
 }
