@@ -3,7 +3,8 @@ servers (slapd on 127.0.0.1, see ldap_server.py): an LDAP user signs in through 
 page in Chromium with the push approved by `twofold-auth`; everything else is driven through
 `twofold source test`, the admin's check of the configured sources, which builds the very same
 sources as the server. TLS (ldaps:// and StartTLS) under a throw-away CA, failover to a second
-server, a hanging server bounded by the configured timeout, filter injection, and every order
+server, a hanging server bounded by the configured timeout, filter injection, groups by search
+and by memberOf (the memberof overlay), and every order
 with IDs that have only an LDAP id, only a database password, or both."""
 import os
 import re
@@ -180,6 +181,16 @@ class LdapSources(ServerTestCase):
         down = self.check("alice", PEOPLE["alice"][0], config)
         self.assertEqual(down.returncode, 3, down.stdout)
         self.assertIn("service account bind", down.stdout)
+
+    def test_groups_from_the_member_of_attribute(self):
+        config = self.variant(group_search_base='""', member_of_attribute='"memberOf"')
+        ok = self.check("alice", PEOPLE["alice"][0], config)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("roles: admin, staff, reader", ok.stdout)
+        bob = self.check("bob", PEOPLE["bob"][0], config)
+        self.assertIn("roles: staff, reader", bob.stdout)
+        carol = self.check("lena", PEOPLE["carol"][0], config)  # in no group
+        self.assertIn("roles: -", carol.stdout)
 
     # --- TLS -----------------------------------------------------------------------------------
     def test_ldaps_and_starttls_verify_the_server(self):
