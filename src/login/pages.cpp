@@ -98,8 +98,8 @@ Language choose_language(const std::vector<std::string>& ui_locales,
 }
 
 const std::vector<std::string>& Pages::page_names() {
-  static const std::vector<std::string> names{"layout", "identify", "push",
-                                              "code",   "consent",  "error"};
+  static const std::vector<std::string> names{"layout",  "identify", "push",   "code",
+                                              "consent", "error",    "account"};
   return names;
 }
 
