@@ -83,6 +83,17 @@ bool AccountPage::proves_owner(const Visitor& v, const std::string& proof) {
   return user && user->key == key;
 }
 
+bool AccountPage::count_failure(const Visitor& v) {
+  {
+    std::lock_guard lock(mutex_);
+    if (failures_.size() > 100'000) failures_.clear();  // bounded; the limit restarts
+    if (++failures_[v.session.sid] < kMaxFailures) return false;
+    failures_.erase(v.session.sid);
+  }
+  sessions_.end_sid(v.session.sid);
+  return true;
+}
+
 Result AccountPage::submit(const BrowserRequest& request) {
   const auto lang = flow_.language_of(request);
   if (!same_origin_post(request.origin, request.sec_fetch_site, issuer_))
@@ -110,12 +121,15 @@ Result AccountPage::submit(const BrowserRequest& request) {
     if (result.ok()) return render(*v, lang, "totp_added");
     if (result.status == factors::VerifyStatus::expired)
       return render(*v, lang, "totp_enrolment_expired", 400);
+    if (count_failure(*v)) return flow_.error_page(429, "error_too_many_account", lang);
     return render(*v, lang, "wrong_code", 400);
   }
   if (action == "remove") {
     if (!totp.is_enrolled(key)) return render(*v, lang, {});
-    if (!proves_owner(*v, form->value("proof").substr(0, 1024)))
+    if (!proves_owner(*v, form->value("proof").substr(0, 1024))) {
+      if (count_failure(*v)) return flow_.error_page(429, "error_too_many_account", lang);
       return render(*v, lang, "totp_remove_refused", 403);
+    }
     totp.remove(key);
     return render(*v, lang, "totp_removed");
   }

@@ -4,7 +4,11 @@
 // with a current code or the password. It rides on the browser session of the login; a
 // browser without one signs in first (LoginFlow::sign_in_for) and comes back. Forms carry
 // a CSRF token derived from the session's secret hash and pass the same-origin check.
+// Wrong codes or passwords are counted per session: the fifth ends the session, so a stolen
+// session cookie cannot be used to guess the password or a code.
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -24,6 +28,7 @@ struct AccountPorts {
 class AccountPage {
  public:
   static constexpr const char* kPath = "/account";
+  static constexpr int kMaxFailures = 5;
 
   AccountPage(std::string issuer, AccountPorts ports, Sessions& sessions, LoginFlow& flow,
               const Pages& pages)
@@ -44,12 +49,16 @@ class AccountPage {
   std::optional<Visitor> visitor(const BrowserRequest& request);
   Result render(const Visitor& v, Language language, std::string_view notice, int status = 200);
   bool proves_owner(const Visitor& v, const std::string& proof);
+  // Counts a wrong code or password; true when it was the last one allowed (session ended).
+  bool count_failure(const Visitor& v);
 
   std::string issuer_;
   AccountPorts ports_;
   Sessions& sessions_;
   LoginFlow& flow_;
   const Pages& pages_;
+  std::mutex mutex_;
+  std::map<std::string, int> failures_;  // by session sid; dropped with the session
 };
 
 // The account forms' CSRF token for a session: not guessable without the session cookie.

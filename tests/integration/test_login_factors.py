@@ -90,7 +90,10 @@ class Factors(BrowserLogin, ServerTestCase):
                        ("mail", "port"): str(cls.smtp.port),
                        ("mail", "security"): '"none"',
                        ("mail", "timeout_seconds"): "10",
-                       ("email_code", "skip_users"): '["skipper"]'}
+                       ("email_code", "skip_users"): '["skipper"]',
+                       # Cheap password hashes: the tests are about the factors.
+                       ("password", "argon2_opslimit"): "1",
+                       ("password", "argon2_memlimit_kib"): "8192"}
         try:
             super().setUpClass()
         except BaseException:

@@ -29,7 +29,7 @@ class FakeSource final : public sources::CredentialSource {
   sources::Outcome<sources::Authenticated> authenticate(const sources::Credentials& c) override {
     if (c.password == "Secret1") {
       const auto key = identity::key_of(c.login);
-      return sources::Authenticated{key, "fake", c.login};
+      return sources::Authenticated{key, "fake", std::string(c.login)};
     }
     return sources::make_error(sources::Failure::wrong_password, "");
   }
@@ -297,16 +297,17 @@ TEST_F(LoginFactorsTest, AccountPageSetsUpAndRemovesTotp) {
   EXPECT_NE(r.body.find("src=\"data:image/png;base64,iVBOR"), std::string::npos);
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.body, m, std::regex("id=\"totp-secret\">([A-Z2-7 ]+)<")));
-  std::string secret = m[1];
+  const std::string shown = m[1];
+  std::string secret = shown;
   secret.erase(std::remove(secret.begin(), secret.end(), ' '), secret.end());
   ASSERT_EQ(secret.size(), 32u);
   // A reload shows the same key; a wrong code keeps it.
-  EXPECT_NE(account_get().body.find(m[1].str()), std::string::npos);
+  EXPECT_NE(account_get().body.find(shown), std::string::npos);
   const auto good = app_code(secret);
   r = account_post("csrf=" + csrf +
                    "&action=confirm&code=" + (good == "000000" ? "111111" : "000000"));
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find(m[1].str()), std::string::npos);
+  EXPECT_NE(r.body.find(shown), std::string::npos);
   r = account_post("csrf=" + csrf + "&action=confirm&code=" + good);
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("An authenticator app is set up."), std::string::npos);
@@ -333,6 +334,22 @@ TEST_F(LoginFactorsTest, AccountPageSetsUpAndRemovesTotp) {
   r = account_post("csrf=" + csrf2 + "&action=remove&proof=Secret1");
   EXPECT_NE(r.body.find("The authenticator app was removed."), std::string::npos);
   EXPECT_FALSE(totp.is_enrolled("otto"));
+}
+
+TEST_F(LoginFactorsTest, WrongProofsOnTheAccountPageEndTheSession) {
+  auto r = account_get();
+  const auto tx = r.location.substr(r.location.find("tx=") + 3);
+  post("tx=" + tx + "&csrf=" + field(show(tx).body, "csrf") +
+       "&action=identify&login=otto&password=Secret1");
+  const auto csrf = field(account_get().body, "csrf");
+  account_post("csrf=" + csrf + "&action=begin");
+  for (int i = 1; i < AccountPage::kMaxFailures; ++i)
+    EXPECT_EQ(account_post("csrf=" + csrf + "&action=confirm&code=abcdef").status, 400);
+  r = account_post("csrf=" + csrf + "&action=confirm&code=abcdef");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("You were signed out"), std::string::npos);
+  EXPECT_EQ(account_get().status, 303) << "signed out: to the login";
+  EXPECT_TRUE(session_store.rows.empty());
 }
 
 TEST_F(LoginFactorsTest, AccountPageInGermanAndCancel) {
