@@ -10,9 +10,10 @@ packages=(
   libboost-dev libssl-dev nlohmann-json3-dev libsoci-dev libsqlite3-dev sqlite3
   libsodium-dev libcairo2-dev libpng-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libcjose-dev libjansson-dev liboath-dev libqrencode-dev libpcre2-dev
+  libcjose-dev libjansson-dev liboath-dev libqrencode-dev libpcre2-dev libldap-dev
   # test and benchmark tools
   python3 curl openssl wrk procps nodejs python3-aiosmtpd python3-authlib python3-requests
+  slapd ldap-utils  # the LDAP integration tests run real OpenLDAP servers on loopback
   chromium  # the login integration tests drive it headless through playwright-core (tests/browser)
 )
 

@@ -8,6 +8,8 @@
 
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "crypto/secret_box.hpp"
+#include "oidc/client_json.hpp"
 #include "oidc/clients.hpp"
 #include "storage/client_store.hpp"
 #include "storage/database.hpp"
@@ -19,25 +21,35 @@ namespace {
 struct ClientFlags {
   std::string name, auth_method, audience, id_token_alg, access_token_alg, default_acr, jwks_file,
       jwks_uri;
-  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes;
+  std::vector<std::string> redirect_uris, post_logout_uris, grants, scopes, roles;
   std::vector<CLI::Option*> options;
 
   void add_to(CLI::App* cmd) {
     options = {
         cmd->add_option("--name", name, "Display name"),
         cmd->add_option("--redirect-uri", redirect_uris, "Redirect URI, exact match (repeatable)"),
-        cmd->add_option("--post-logout-uri", post_logout_uris,
-                        "Post-logout redirect URI (repeatable)"),
+        cmd->add_option("--post-logout-redirect-uri,--post-logout-uri", post_logout_uris,
+                        "Post-logout redirect URI, exact match (repeatable)"),
         cmd->add_option("--grant", grants,
                         "authorization_code, refresh_token, client_credentials (repeatable)"),
-        cmd->add_option("--auth-method", auth_method,
-                        "client_secret_basic (default), client_secret_post, none")
-            ->check(CLI::IsMember({"client_secret_basic", "client_secret_post", "none"})),
+        cmd->add_option("--auth-method,--auth", auth_method,
+                        "client_secret_basic (default), client_secret_post, client_secret_jwt, "
+                        "private_key_jwt, none")
+            ->check(CLI::IsMember({"client_secret_basic", "client_secret_post", "client_secret_jwt",
+                                   "private_key_jwt", "none"})),
         cmd->add_option("--scope", scopes, "Allowed scope (repeatable)"),
         cmd->add_option("--audience", audience, "Default audience of access tokens"),
         cmd->add_option("--id-token-alg", id_token_alg, "RS256 (default) or ES256"),
         cmd->add_option("--access-token-alg", access_token_alg, "RS256 (default) or ES256"),
         cmd->add_option("--default-acr", default_acr, "acr asked for when the client names none"),
+        cmd->add_option("--jwks-file", jwks_file,
+                        "private_key_jwt: a file with the client's public JWKS (JSON)")
+            ->check(CLI::ExistingFile),
+        cmd->add_option("--jwks-uri", jwks_uri,
+                        "private_key_jwt: where the client publishes its JWKS (https)"),
+        cmd->add_option("--role", roles,
+                        "Role of the client itself, in its client_credentials tokens; "
+                        "admin opens the admin API (repeatable)"),
     };
   }
   bool given(std::size_t i) const { return options[i]->count() > 0; }
@@ -53,31 +65,34 @@ struct ClientFlags {
     if (given(7)) c.id_token_alg = id_token_alg;
     if (given(8)) c.access_token_alg = access_token_alg;
     if (given(9)) c.default_acr = default_acr;
+    if (given(10)) {
+      std::ifstream in(jwks_file);
+      std::stringstream text;
+      text << in.rdbuf();
+      c.jwks = text.str();
+      c.jwks_uri.clear();
+    }
+    if (given(11)) {
+      c.jwks_uri = jwks_uri;
+      c.jwks.clear();
+    }
+    if (given(12)) c.roles = roles;
   }
 };
-
-nlohmann::json describe(const oidc::Client& c) {
-  return {{"client_id", c.id},
-          {"name", c.name},
-          {"token_endpoint_auth_method", oidc::name_of(c.auth_method)},
-          {"redirect_uris", c.redirect_uris},
-          {"post_logout_redirect_uris", c.post_logout_redirect_uris},
-          {"grant_types", c.grant_types},
-          {"scopes", c.scopes},
-          {"audience", c.audience},
-          {"id_token_signed_response_alg", c.id_token_alg},
-          {"access_token_signed_response_alg", c.access_token_alg},
-          {"default_acr", c.default_acr}};
-}
 
 struct Context {
   std::unique_ptr<storage::Database> db;
   storage::ClientStore store;
   core::SystemClock clock;
   core::SystemRandom random;
+  // The server's key for secrets at rest: client_secret_jwt secrets are sealed with it.
+  crypto::SecretBox box;
   oidc::Clients clients;
   explicit Context(const config::Config& config)
-      : db(storage::Database::open(config)), store(*db), clients(clock, random, store) {}
+      : db(storage::Database::open(config)),
+        store(*db),
+        box(crypto::SecretBox::load_or_create(config.resolve(crypto::kSecretBoxKeyFile))),
+        clients(clock, random, store, std::chrono::seconds(2), &box) {}
 };
 
 }  // namespace
@@ -98,13 +113,15 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       oidc::Client c;
       c.id = *id;
       add_flags->apply(c);
-      if (c.name.empty()) c.name = c.id;
       const auto created = ctx.clients.create(c);
       std::cout << "client_id: " << created.client.id << "\n";
       if (!created.secret.empty())
         std::cout << "client_secret: " << created.secret << "\n"
-                  << "(shown only now; stored hashed. New one: twofold client rotate-secret "
-                  << created.client.id << ")\n";
+                  << "(shown only now; stored "
+                  << (created.client.auth_method == oidc::AuthMethod::client_secret_jwt
+                          ? "hashed and sealed for client_secret_jwt"
+                          : "hashed")
+                  << ". New one: twofold client rotate-secret " << created.client.id << ")\n";
       return 0;
     };
   });
@@ -128,7 +145,7 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       Context ctx(config);
       auto c = ctx.clients.find(*id);
       if (!c) throw oidc::ClientError("no client " + *id);
-      std::cout << describe(*c).dump(2) << "\n";
+      std::cout << oidc::describe(*c).dump(2) << "\n";
       return 0;
     };
   });
@@ -139,8 +156,14 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       Context ctx(config);
       auto c = ctx.clients.find(*id);
       if (!c) throw oidc::ClientError("no client " + *id);
+      const auto before = c->auth_method;
       update_flags->apply(*c);
       ctx.clients.update(*c);
+      if (c->auth_method == oidc::AuthMethod::client_secret_jwt &&
+          before != oidc::AuthMethod::client_secret_jwt)
+        std::cout << "note: the secret was stored hashed only; run `twofold client "
+                     "rotate-secret "
+                  << c->id << "` so client_secret_jwt assertions can be checked\n";
       return 0;
     };
   });

@@ -16,6 +16,7 @@
 #include "ops/daemon_control.hpp"
 #include "setup/manual_setup.hpp"
 #include "setup/quick_setup.hpp"
+#include "source_commands.hpp"
 #include "storage/auth_session_store.hpp"
 #include "storage/database.hpp"
 #include "storage/device_store.hpp"
@@ -232,6 +233,7 @@ int main(int argc, char** argv) {
   std::function<int(const config::Config&)> run_client;
   cli::add_client_commands(app, run_client);
   cli::add_user_commands(app, run_client);
+  cli::add_source_commands(app, run_client);
 
   CLI11_PARSE(app, argc, argv);
 

@@ -8,6 +8,7 @@
 
 #include "identity/profile.hpp"
 #include "sources/database/database_source.hpp"
+#include "sources/database/from_config.hpp"
 #include "storage/database.hpp"
 #include "storage/identity_store.hpp"
 #include "storage/password_store.hpp"
@@ -17,18 +18,6 @@ namespace twofold::cli {
 namespace {
 
 using UserError = UsageError;
-
-sources::database::Settings password_settings(const config::Config& c) {
-  sources::database::Settings s;
-  s.argon2.opslimit = c.password.argon2_opslimit;
-  s.argon2.memlimit = static_cast<std::size_t>(c.password.argon2_memlimit_kib) * 1024;
-  s.policy_regex = c.password.policy;
-  s.max_age_days = c.password.max_age_days;
-  s.history = c.password.history;
-  s.case_sensitive = c.password.case_sensitive;
-  s.force_lower_case = c.password.force_lower_case;
-  return s;
-}
 
 struct Context {
   core::SystemClock clock;
@@ -58,7 +47,8 @@ struct Context {
     std::string password;
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    sources::database::Source source(password_settings(c), clock, identities, passwords);
+    sources::database::Source source(sources::database::settings_from(c.password), clock,
+                                     identities, passwords);
     if (auto rejected = source.set_password(key, password)) throw UserError(rejected->message);
   }
 };

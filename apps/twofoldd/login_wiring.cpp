@@ -9,18 +9,6 @@
 
 namespace twofold::app {
 
-sources::database::Settings password_settings(const config::Config& c) {
-  sources::database::Settings s;
-  s.argon2.opslimit = c.password.argon2_opslimit;
-  s.argon2.memlimit = static_cast<std::size_t>(c.password.argon2_memlimit_kib) * 1024;
-  s.policy_regex = c.password.policy;
-  s.max_age_days = c.password.max_age_days;
-  s.history = c.password.history;
-  s.case_sensitive = c.password.case_sensitive;
-  s.force_lower_case = c.password.force_lower_case;
-  return s;
-}
-
 login::SessionSettings session_settings(const config::Config& c) {
   login::SessionSettings s;
   s.idle = std::chrono::hours(c.login.session_idle_hours);
@@ -99,14 +87,30 @@ login::EmailSend LoginServer::send_email_code(const std::string& key, login::Lan
   }
 }
 
+regulation::ThrottleSettings throttle_settings(const config::Config& c) {
+  const auto& r = c.regulation;
+  regulation::ThrottleSettings s;
+  s.window = std::chrono::minutes(r.failure_window_minutes);
+  s.per_user = {static_cast<int>(r.user_free_failures), std::chrono::seconds(1),
+                std::chrono::seconds(r.user_max_delay_seconds)};
+  s.per_address = {static_cast<int>(r.address_free_failures), std::chrono::seconds(1),
+                   std::chrono::seconds(r.address_max_delay_seconds)};
+  return s;
+}
+
 LoginServer::LoginServer(const LoginDeps& d)
     : password_store_(d.db),
-      database_source_(password_settings(d.config), d.clock, d.identities, password_store_),
+      ldap_links_(d.db),
+      profiles_(d.db),
+      sources_(d.config, {d.clock, d.identities, password_store_, ldap_links_, &profiles_}),
       session_store_(d.db),
-      profile_store_(d.db),
       totp_store_(d.db),
       email_code_store_(d.db),
       sessions_(session_settings(d.config), d.clock, d.random, session_store_),
+      regulation_store_(d.db),
+      throttle_(throttle_settings(d.config), d.clock, regulation_store_),
+      session_rate_({static_cast<int>(d.config.regulation.sessions_per_user_per_minute)}, d.clock,
+                    regulation_store_),
       transactions_(d.clock, d.random, std::chrono::minutes(d.config.login.transaction_minutes)),
       pages_(d.config.login.templates_dir.empty()
                  ? std::filesystem::path()
@@ -153,11 +157,11 @@ LoginServer::LoginServer(const LoginDeps& d)
       email,
       factors::email_code::Policy(*factors::email_code::parse_scope(c.email_code.scope),
                                   c.email_code.skip_users),
-      d.identities, profile_store_);
+      d.identities, profiles_);
 
   auto& identities = d.identities;
   auto& devices = d.devices;
-  auto& source = database_source_;
+  auto& sources = sources_;
   auto& clients = d.clients;
   auto* totp = totp_.get();
   auto* rules = email_rules_.get();
@@ -175,9 +179,9 @@ LoginServer::LoginServer(const LoginDeps& d)
   }
   login::LoginPorts ports{
       [&clients](const std::string& id) { return clients.find(id); },
-      database_source_,
-      [&identities, &source](const std::string& key) {
-        return identities.find(key).has_value() && !source.has_password(key);
+      sources_.credentials(),
+      [&identities, &sources](const std::string& key) {
+        return identities.find(key).has_value() && !sources.has_password(key);
       },
       // The factors this ID has: push (an enrolled device), totp (a confirmed app), email_code
       // (an address in the profile, and the policy asks this ID for a second factor).
@@ -194,8 +198,10 @@ LoginServer::LoginServer(const LoginDeps& d)
       {},
       d.codes,
       &d.users,
-      std::move(remember),
-      [rules](const std::string& key) { return !rules->required(key); }};
+      &throttle_,
+      &session_rate_};
+  ports.remember = std::move(remember);
+  ports.password_suffices = [rules](const std::string& key) { return !rules->required(key); };
   if (email_code_)
     ports.send_email_code = [this](const std::string& key, login::Language language) {
       return send_email_code(key, language);
@@ -208,7 +214,7 @@ LoginServer::LoginServer(const LoginDeps& d)
                             auto id = identities.find(key);
                             return id ? id->name : key;
                           },
-                          database_source_, totp_.get(), &d.users},
+                          sources_.credentials(), totp_.get(), &d.users},
       sessions_, *flow_, pages_);
   routes_ = std::make_unique<LoginRoutes>(*flow_, *account_, transactions_, sessions_);
 }

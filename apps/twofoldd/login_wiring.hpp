@@ -22,11 +22,14 @@
 #include "mail/smtp.hpp"
 #include "mail/templates.hpp"
 #include "oidc/clients.hpp"
+#include "sources/configured/configured.hpp"
 #include "sources/database/database_source.hpp"
 #include "storage/browser_session_store.hpp"
 #include "storage/factor_store.hpp"
+#include "storage/ldap_link_store.hpp"
 #include "storage/password_store.hpp"
 #include "storage/profile_store.hpp"
+#include "storage/regulation_store.hpp"
 
 namespace twofold::app {
 
@@ -44,8 +47,8 @@ struct LoginDeps {
   oidc::UserDirectory& users;
 };
 
-sources::database::Settings password_settings(const config::Config& config);
 login::SessionSettings session_settings(const config::Config& config);
+regulation::ThrottleSettings throttle_settings(const config::Config& config);
 // [mail] as libcurl's SMTP settings; reads password_file. Throws ConfigError.
 mail::SmtpConfig smtp_config(const config::Config& config);
 factors::totp::Options totp_options(const config::Config& config);
@@ -79,17 +82,22 @@ class LoginServer {
   explicit LoginServer(const LoginDeps& deps);
   LoginRoutes& routes() { return *routes_; }
   login::Sessions& sessions() { return sessions_; }
+  storage::RegulationStore& regulation_events() { return regulation_store_; }
 
  private:
   login::EmailSend send_email_code(const std::string& identity_key, login::Language language);
 
   storage::PasswordStore password_store_;
-  sources::database::Source database_source_;
+  storage::LdapLinkStore ldap_links_;
+  storage::ProfileStore profiles_;
+  sources::ConfiguredSources sources_;  // [sources] order: database, LDAP (R-C1…R-C3, R-C6)
   storage::BrowserSessionStore session_store_;
-  storage::ProfileStore profile_store_;
   storage::TotpSecretStore totp_store_;
   storage::EmailCodeStore email_code_store_;
   login::Sessions sessions_;
+  storage::RegulationStore regulation_store_;
+  regulation::Throttle throttle_;
+  regulation::SessionRate session_rate_;
   login::Transactions transactions_;
   login::Pages pages_;
   std::unique_ptr<crypto::SecretBox> secret_box_;

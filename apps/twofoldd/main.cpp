@@ -8,12 +8,16 @@
 
 #include "accesspass/symbol_set.hpp"
 #include "authsession/service.hpp"
+#include "client_keys.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
+#include "crypto/secret_box.hpp"
 #include "device/api.hpp"
 #include "device/service.hpp"
+#include "http/periodic.hpp"
 #include "http/server.hpp"
 #include "login_wiring.hpp"
+#include "logout_wiring.hpp"
 #include "notify/hub.hpp"
 #include "oidc/user_directory.hpp"
 #include "routes.hpp"
@@ -46,66 +50,6 @@ void setup_logging(const config::Config& config) {
   else
     spdlog::set_level(spdlog::level::info);
   spdlog::flush_on(spdlog::level::info);
-}
-
-asio::awaitable<void> sweep_loop(authsession::Service& sessions, bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(1));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    sessions.sweep();
-  }
-}
-
-// Another instance or `twofold keys rotate` may have rotated the signing keys.
-asio::awaitable<void> key_refresh_loop(jose::KeyRing& keys, const core::Clock& clock,
-                                       bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(10));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    try {
-      keys.reload(clock.now());
-      keys.prune(clock.now());
-    } catch (const std::exception& e) {
-      spdlog::warn("signing keys: {}", e.what());
-    }
-  }
-}
-
-// Revocations made by other instances reach this one's deny-list; expired grants are deleted.
-asio::awaitable<void> grant_maintenance_loop(oidc::DenyList& deny_list, oidc::GrantStore& grants,
-                                             const core::Clock& clock, bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(10));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    try {
-      const auto now = clock.now();
-      deny_list.load(now);
-      grants.purge(now - oidc::Codes::kKeptAfterExpiry, now);
-    } catch (const std::exception& e) {
-      spdlog::warn("OIDC grants: {}", e.what());
-    }
-  }
-}
-
-// Expired login transactions and idle browser sessions (R-P3) are dropped once a minute.
-asio::awaitable<void> login_sweep_loop(app::LoginRoutes& login, bool& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (!stopping) {
-    timer.expires_after(std::chrono::seconds(60));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping) break;
-    co_await login.sweep();
-  }
 }
 
 int run(const std::string& config_path) {
@@ -150,7 +94,11 @@ int run(const std::string& config_path) {
   keys.load_or_import(config.resolve("keys/signing-rs256.pem"),
                       config.resolve("keys/signing-es256.pem"), clock.now());
   storage::ClientStore client_store(*db);
-  oidc::Clients clients(clock, random, client_store);
+  // Secrets at rest (client_secret_jwt secrets): sealed with the key file next to the keys.
+  const auto secret_box =
+      crypto::SecretBox::load_or_create(config.resolve(crypto::kSecretBoxKeyFile));
+  oidc::Clients clients(clock, random, client_store, std::chrono::seconds(2), &secret_box);
+  app::ClientAuth client_auth(config.issuer(), *db, clock, clients);
   app::KeyRingSigner signer(keys);
   app::KeyRingVerifier verifier(keys);
   oidc::TokenSettings token_settings{config.issuer(),
@@ -166,18 +114,24 @@ int run(const std::string& config_path) {
                     token_settings.access_token_life);
   storage::ProfileStore profile_store(*db);
   oidc::IdentityUserDirectory users(identities, profile_store);
-  oidc::TokenEndpoint token_endpoint(token_settings, clock, random, clients, signer, codes,
-                                     refresh_tokens, users);
+  oidc::TokenEndpoint token_endpoint(token_settings, clock, random, client_auth.authenticator(),
+                                     signer, codes, refresh_tokens, users);
   oidc::Userinfo userinfo(config.issuer(), clock, verifier, deny_list, users);
-  oidc::Introspection introspection(config.issuer(), clock, clients, verifier, deny_list,
-                                    refresh_tokens);
-  oidc::Revocation revocation(config.issuer(), clock, clients, verifier, deny_list, refresh_tokens);
-  app::OidcRoutes oidc_routes(config.issuer(), keys,
-                              {token_endpoint, userinfo, introspection, revocation});
+  oidc::Introspection introspection(config.issuer(), clock, client_auth.authenticator(), verifier,
+                                    deny_list, refresh_tokens);
+  oidc::Revocation revocation(config.issuer(), clock, client_auth.authenticator(), verifier,
+                              deny_list, refresh_tokens);
   // The browser login (R-O6): /oidc/authorize and the login pages.
   app::LoginServer login({config, *db, clock, random, identities, devices_store, sessions, symbols,
                           clients, codes, users});
-  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes());
+  app::LogoutServer logout(config, clients, verifier, refresh_tokens, login.sessions());
+  app::OidcRoutes oidc_routes(
+      config.issuer(), keys,
+      {token_endpoint, userinfo, introspection, revocation, logout.logout()});
+  // The admin API (R-O5): bearer tokens with the admin role for `<issuer>/admin`.
+  admin::AdminAccess admin_access(config.issuer(), clock, verifier, deny_list, clients, users);
+  admin::ClientApi admin_api(admin_access, clients);
+  app::Routes routes(config, service_api, device_api, hub, oidc_routes, login.routes(), admin_api);
 
   http::IoPool pool(config.server.threads);
   auto& io = pool.main();
@@ -185,11 +139,26 @@ int run(const std::string& config_path) {
   server.start();
 
   bool stopping = false;
-  asio::co_spawn(io, sweep_loop(sessions, stopping), asio::detached);
-  asio::co_spawn(io, key_refresh_loop(keys, clock, stopping), asio::detached);
-  asio::co_spawn(io, login_sweep_loop(login.routes(), stopping), asio::detached);
-  asio::co_spawn(io, grant_maintenance_loop(deny_list, grant_store, clock, stopping),
-                 asio::detached);
+  auto chore = [&](auto period, const char* what, auto task) {
+    asio::co_spawn(io, http::every(period, what, stopping, std::move(task)), asio::detached);
+  };
+  chore(std::chrono::seconds(1), "auth sessions", [&] { sessions.sweep(); });
+  // Another instance or `twofold keys rotate` may have rotated the signing keys.
+  chore(std::chrono::seconds(10), "signing keys", [&] {
+    keys.reload(clock.now());
+    keys.prune(clock.now());
+  });
+  // Revocations made by other instances reach this one's deny-list; expired grants go.
+  chore(std::chrono::seconds(10), "OIDC grants", [&] {
+    const auto now = clock.now();
+    deny_list.load(now);
+    grant_store.purge(now - oidc::Codes::kKeptAfterExpiry, now);
+  });
+  // Expired login transactions and idle browser sessions (R-P3).
+  chore(std::chrono::seconds(60), "login sweep", [&] { return login.routes().sweep(); });
+  // Regulation events older than the longest window (24 h) count for nothing.
+  chore(std::chrono::minutes(10), "regulation events",
+        [&] { login.regulation_events().purge(clock.now() - std::chrono::hours(24)); });
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer grace(io);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "login_routes.hpp"
 #include "oidc/discovery.hpp"
 
 namespace twofold::app {
@@ -41,6 +42,17 @@ http::Response reply_of(const char* what, Handler&& handler, bool tls) {
   auto res = json_response(reply.status, reply.body.dump(), tls);
   res.set(bhttp::field::pragma, "no-cache");
   for (const auto& [name, value] : reply.headers) res.set(name, value);
+  return res;
+}
+
+// The logout pages: HTML with the login pages' headers (CSP, no-store, frame denial).
+http::Response page_of(login::Result result, bool tls, unsigned version) {
+  http::Response res{static_cast<bhttp::status>(result.status), version};
+  res.set(bhttp::field::content_type, result.content_type);
+  set_page_headers(res, tls);
+  if (!result.location.empty()) res.set(bhttp::field::location, result.location);
+  for (const auto& cookie : result.set_cookies) res.insert(bhttp::field::set_cookie, cookie);
+  res.body() = std::move(result.body);
   return res;
 }
 
@@ -93,6 +105,35 @@ std::optional<http::Response> OidcRoutes::handle(const http::Request& request,
     if (!post) return method_not_allowed("POST", peer.tls);
     return reply_of(
         "revocation", [&] { return endpoints_.revocation.handle(form); }, peer.tls);
+  }
+  if (path == oidc::Endpoints::kLogout) {
+    if (!get && !post) return method_not_allowed("GET, POST", peer.tls);
+    const std::string target(request.target());
+    const auto q = target.find('?');
+    login::BrowserRequest browser;
+    browser.post = post;
+    if (post &&
+        request[bhttp::field::content_type].substr(0, 33) != "application/x-www-form-urlencoded")
+      browser.params = "\x01";  // not a form: refused as malformed
+    else if (post)
+      browser.params = request.body();
+    else if (q != std::string::npos)
+      browser.params = target.substr(q + 1);
+    browser.cookies = std::string(request[bhttp::field::cookie]);
+    browser.accept_language = std::string(request[bhttp::field::accept_language].substr(0, 256));
+    browser.origin = std::string(request[bhttp::field::origin]);
+    browser.sec_fetch_site = std::string(request["Sec-Fetch-Site"]);
+    browser.remote_ip = peer.ip;
+    login::Result result;
+    try {
+      result = endpoints_.logout.handle(browser);
+    } catch (const std::exception& e) {
+      spdlog::error("logout: {}", e.what());
+      result.status = 500;
+      result.content_type = "text/plain; charset=utf-8";
+      result.body = "Something went wrong on the server. Please try again later.";
+    }
+    return page_of(std::move(result), peer.tls, request.version());
   }
   if (path == oidc::Endpoints::kUserinfo) {
     if (!get && !post) return method_not_allowed("GET, POST", peer.tls);

@@ -1,10 +1,12 @@
 #pragma once
 // The OpenID Connect endpoints on the HTTP edge: discovery, JWKS, token, userinfo,
-// introspection, revocation. Thin: the domain is src/oidc; keys come from the jose::KeyRing.
+// introspection, revocation, end-session (logout; a browser page, src/login/logout). Thin: the
+// domain is src/oidc; keys come from the jose::KeyRing.
 #include <optional>
 
 #include "http/server.hpp"
 #include "jose/key_ring.hpp"
+#include "login/logout.hpp"
 #include "oidc/introspection.hpp"
 #include "oidc/revocation.hpp"
 #include "oidc/token_endpoint.hpp"
@@ -39,6 +41,7 @@ struct OidcEndpoints {
   oidc::Userinfo& userinfo;
   oidc::Introspection& introspection;
   oidc::Revocation& revocation;
+  login::Logout& logout;
 };
 
 class OidcRoutes {

@@ -63,6 +63,7 @@ http::asio::awaitable<Response> Routes::handle(const http::Request& request,
   if (LoginRoutes::owns(path))
     co_return co_await login_.handle(request, peer, std::move(path), std::move(query));
   if (auto answer = oidc_.handle(request, peer, path)) co_return std::move(*answer);
+  if (admin::ClientApi::owns(path)) co_return admin_api(request, peer, std::move(path));
   if (path == "/healthz" && request.method() == bhttp::verb::get)
     co_return make(bhttp::status::ok, "text/plain", "ok", peer.tls);
   co_return json_answer(404, {{"error", "not_found"}, {"message", "No such endpoint."}}, peer.tls);
@@ -86,6 +87,29 @@ Response Routes::service_api(const http::Request& request, const http::Peer& pee
   spdlog::debug("service API answered {} to {}{}", answer.http_status, peer.ip,
                 answer.body.rfind("error=", 0) == 0 ? ": " + answer.body : std::string());
   return service_answer(answer.http_status, std::move(answer.body), peer.tls);
+}
+
+Response Routes::admin_api(const http::Request& request, const http::Peer& peer, std::string path) {
+  admin::Request r{std::string(request.method_string()), std::move(path),
+                   std::string(request[bhttp::field::authorization]),
+                   std::string(request[bhttp::field::content_type]), request.body()};
+  admin::Outcome outcome;
+  try {
+    outcome = admin_.handle(r);
+  } catch (const std::exception& e) {  // storage failed: not the caller's fault
+    spdlog::error("admin API {} {}: {}", r.method, r.path, e.what());
+    outcome.reply = oidc::oauth_error(500, "server_error", "the request could not be completed");
+  }
+  if (!outcome.action.empty()) spdlog::info("admin API: {} (from {})", outcome.action, peer.ip);
+  spdlog::debug("admin API answered {} to {} {} from {}", outcome.reply.status, r.method, r.path,
+                peer.ip);
+  const auto& reply = outcome.reply;
+  Response res = reply.status == 204
+                     ? make(bhttp::status::no_content, "application/json", "", peer.tls)
+                     : json_answer(reply.status, reply.body, peer.tls);
+  if (reply.status == 204) res.erase(bhttp::field::content_type);
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
+  return res;
 }
 
 http::asio::awaitable<Response> Routes::device_api(const http::Request& request,
@@ -123,6 +147,12 @@ Response Routes::reject(bhttp::status status, std::string_view message, std::str
     res.body() = std::string(message);
     return res;
   }
+  if (admin::ClientApi::owns(path))  // RFC 6749-style JSON error, like the API's own
+    return json_answer(static_cast<int>(status),
+                       {{"error", status == bhttp::status::payload_too_large ? "payload_too_large"
+                                                                             : "invalid_request"},
+                        {"error_description", message}},
+                       true);
   if (path.rfind("/device/v1/", 0) == 0 || path == "/healthz")
     return json_answer(static_cast<int>(status), {{"error", "bad_request"}, {"message", message}},
                        true);

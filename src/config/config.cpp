@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/table_reader.hpp"
 
 #include <cstdio>
 
@@ -10,59 +11,11 @@
 namespace twofold::config {
 namespace {
 
-// Reads typed values from one TOML table and remembers which keys it knew, so that a
-// misspelt key is an error instead of a silently ignored setting.
-class TableReader {
- public:
-  TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
-
-  template <typename T>
-  void read(const char* key, T& out) {
-    known_.insert(key);
-    if (!table_) return;
-    const toml::node* node = table_->get(key);
-    if (!node) return;
-    if constexpr (std::is_same_v<T, bool>) {
-      auto v = node->value<bool>();
-      if (!node->is_boolean() || !v) fail(key, "must be true or false");
-      out = *v;
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (!node->is_string()) fail(key, "must be a string");
-      out = *node->value<std::string>();
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      const auto* arr = node->as_array();
-      if (!arr) fail(key, "must be an array of strings");
-      out.clear();
-      for (const auto& el : *arr) {
-        if (!el.is_string()) fail(key, "must be an array of strings");
-        out.push_back(*el.value<std::string>());
-      }
-    } else {
-      static_assert(std::is_integral_v<T>);
-      if (!node->is_integer()) fail(key, "must be an integer");
-      const auto v = *node->value<std::int64_t>();
-      if (v < 0 || static_cast<std::uint64_t>(v) > std::numeric_limits<T>::max())
-        fail(key, "is out of range");
-      out = static_cast<T>(v);
-    }
-  }
-
-  void finish() const {
-    if (!table_) return;
-    for (const auto& [k, v] : *table_)
-      if (!known_.count(std::string(k.str())))
-        throw ConfigError("unknown setting [" + name_ + "] " + std::string(k.str()));
-  }
-
-  [[noreturn]] void fail(const char* key, const char* why) const {
-    throw ConfigError("setting [" + name_ + "] " + key + " " + why);
-  }
-
- private:
-  const toml::table* table_;
-  std::string name_;
-  std::set<std::string> known_;
-};
+using detail::parse_sources;
+using detail::render_sources;
+using detail::parse_factors;
+using detail::render_factors;
+using detail::TableReader;
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw ConfigError(message);
@@ -119,40 +72,22 @@ void validate(const Config& c) {
   for (const auto& f : c.login.factors)
     require(f == "push" || f == "totp" || f == "email_code",
             "setting [login] factors: unknown factor \"" + f + "\" (push, totp, email_code)");
-  require(c.mail.security == "starttls" || c.mail.security == "tls" || c.mail.security == "none",
-          "setting [mail] security must be starttls, tls or none");
-  require(c.mail.host.find_first_of(" /:@?#") == std::string::npos,
-          "setting [mail] host must be a host name or IPv4 address");
-  require(c.mail.port != 0, "setting [mail] port must not be 0");
-  require(c.mail.password.empty() || c.mail.password_file.empty(),
-          "settings [mail] password and password_file: set only one");
-  require(c.mail.from.find('@') != std::string::npos &&
-              c.mail.from.find_first_of(" <>\r\n\t") == std::string::npos,
-          "setting [mail] from must be a plain address like twofold@example.com");
-  require(c.mail.timeout_seconds >= 1 && c.mail.timeout_seconds <= 300,
-          "setting [mail] timeout_seconds must be 1..300");
-  require(c.email_code.scope == "all" || c.email_code.scope == "admins",
-          "setting [email_code] scope must be \"all\" or \"admins\"");
-  require(c.email_code.length >= 4 && c.email_code.length <= 10,
-          "setting [email_code] length must be 4..10");
-  require(c.email_code.validity_minutes >= 1 && c.email_code.validity_minutes <= 1440,
-          "setting [email_code] validity_minutes must be 1..1440");
-  require(c.email_code.max_attempts >= 1 && c.email_code.max_attempts <= 20,
-          "setting [email_code] max_attempts must be 1..20");
-  require(c.email_code.resend_seconds <= 3600,
-          "setting [email_code] resend_seconds must be 0..3600");
-  require(c.email_code.remember_browser_days >= 1 && c.email_code.remember_browser_days <= 365,
-          "setting [email_code] remember_browser_days must be 1..365");
-  require(!c.email_code.remember_browser_key_file.empty(),
-          "setting [email_code] remember_browser_key_file must not be empty");
-  require(!c.totp.issuer.empty() && c.totp.issuer.size() <= 64 &&
-              c.totp.issuer.find(':') == std::string::npos,
-          "setting [totp] issuer must be 1..64 characters without ':'");
-  require(c.totp.digits == 6 || c.totp.digits == 8, "setting [totp] digits must be 6 or 8");
-  require(c.totp.period_seconds == 30 || c.totp.period_seconds == 60,
-          "setting [totp] period_seconds must be 30 or 60");
-  require(c.totp.window <= 2, "setting [totp] window must be 0..2");
-  require(!c.totp.secret_key_file.empty(), "setting [totp] secret_key_file must not be empty");
+  const auto& r = c.regulation;
+  require(r.sessions_per_user_per_minute <= 10000,
+          "setting [regulation] sessions_per_user_per_minute must be 0..10000");
+  require(r.validity_check_minutes >= 1 && r.validity_check_minutes <= 1440,
+          "setting [regulation] validity_check_minutes must be 1..1440");
+  require(r.failure_window_minutes >= 1 && r.failure_window_minutes <= 1440,
+          "setting [regulation] failure_window_minutes must be 1..1440");
+  require(r.user_free_failures >= 1 && r.user_free_failures <= 1000,
+          "setting [regulation] user_free_failures must be 1..1000");
+  require(r.address_free_failures >= 1 && r.address_free_failures <= 100000,
+          "setting [regulation] address_free_failures must be 1..100000");
+  // A cap keeps every hold temporary: an attacker can slow a victim down, never lock them out.
+  require(r.user_max_delay_seconds >= 1 && r.user_max_delay_seconds <= 3600,
+          "setting [regulation] user_max_delay_seconds must be 1..3600");
+  require(r.address_max_delay_seconds >= 1 && r.address_max_delay_seconds <= 86400,
+          "setting [regulation] address_max_delay_seconds must be 1..86400");
   require(c.authsession.timeout_seconds >= 5 && c.authsession.timeout_seconds <= 3600,
           "setting [authsession] timeout_seconds must be 5..3600");
   require(c.device.long_poll_max_seconds >= 1 && c.device.long_poll_max_seconds <= 300,
@@ -192,9 +127,10 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   }
   Config c;
   c.base_dir = base_dir;
-  static const std::set<std::string> sections{"server",   "storage", "authsession", "device",
-                                              "log",      "service", "oidc",        "login",
-                                              "password", "mail",    "email_code",  "totp"};
+  static const std::set<std::string> sections{
+      "server", "storage", "authsession", "device",   "log",     "service",
+      "oidc",   "login",   "regulation",  "password", "sources", "ldap",
+      "mail",   "email_code", "totp"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -274,42 +210,18 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   lg.read("templates_dir", c.login.templates_dir);
   lg.finish();
 
-  TableReader ml(root["mail"].as_table(), "mail");
-  ml.read("host", c.mail.host);
-  ml.read("port", c.mail.port);
-  ml.read("security", c.mail.security);
-  ml.read("user", c.mail.user);
-  ml.read("password", c.mail.password);
-  ml.read("password_file", c.mail.password_file);
-  ml.read("from", c.mail.from);
-  ml.read("from_name", c.mail.from_name);
-  ml.read("ca_file", c.mail.ca_file);
-  ml.read("timeout_seconds", c.mail.timeout_seconds);
-  ml.read("templates_dir", c.mail.templates_dir);
-  ml.finish();
+  TableReader rg(root["regulation"].as_table(), "regulation");
+  rg.read("sessions_per_user_per_minute", c.regulation.sessions_per_user_per_minute);
+  rg.read("validity_check_minutes", c.regulation.validity_check_minutes);
+  rg.read("failure_window_minutes", c.regulation.failure_window_minutes);
+  rg.read("user_free_failures", c.regulation.user_free_failures);
+  rg.read("user_max_delay_seconds", c.regulation.user_max_delay_seconds);
+  rg.read("address_free_failures", c.regulation.address_free_failures);
+  rg.read("address_max_delay_seconds", c.regulation.address_max_delay_seconds);
+  rg.finish();
 
-  TableReader ec(root["email_code"].as_table(), "email_code");
-  ec.read("enabled", c.email_code.enabled);
-  ec.read("scope", c.email_code.scope);
-  ec.read("skip_users", c.email_code.skip_users);
-  ec.read("length", c.email_code.length);
-  ec.read("validity_minutes", c.email_code.validity_minutes);
-  ec.read("max_attempts", c.email_code.max_attempts);
-  ec.read("resend_seconds", c.email_code.resend_seconds);
-  ec.read("remember_browser", c.email_code.remember_browser);
-  ec.read("remember_browser_days", c.email_code.remember_browser_days);
-  ec.read("remember_browser_key_file", c.email_code.remember_browser_key_file);
-  ec.finish();
-
-  TableReader tp(root["totp"].as_table(), "totp");
-  tp.read("enabled", c.totp.enabled);
-  tp.read("issuer", c.totp.issuer);
-  tp.read("digits", c.totp.digits);
-  tp.read("period_seconds", c.totp.period_seconds);
-  tp.read("window", c.totp.window);
-  tp.read("secret_key_file", c.totp.secret_key_file);
-  tp.finish();
-
+  parse_sources(root, c);  // [sources] and [ldap] (sources_config.cpp)
+  parse_factors(root, c);  // [mail], [email_code], [totp] (factors_config.cpp)
   validate(c);
   return c;
 }
@@ -443,52 +355,20 @@ std::string render(const Config& c) {
     << "factors = [" << factors << "]\n"
     << "# Folder with the login page templates; empty: the built-in ones.\n"
     << "templates_dir = " << quoted(c.login.templates_dir) << "\n";
-  std::string skip;
-  for (const auto& u : c.email_code.skip_users) skip += (skip.empty() ? "" : ", ") + quoted(u);
-  o << "\n[mail]\n"
-    << "# SMTP server for the email code; empty host: no mail (the email code is not offered).\n"
-    << "host = " << quoted(c.mail.host) << "\n"
-    << "port = " << c.mail.port << "\n"
-    << "# starttls (required) | tls (SMTPS from the first byte) | none (loopback servers only)\n"
-    << "security = " << quoted(c.mail.security) << "\n"
-    << "# SMTP AUTH user; empty: no AUTH. The password inline or in a file (not both).\n"
-    << "user = " << quoted(c.mail.user) << "\n"
-    << "password = " << quoted(c.mail.password) << "\n"
-    << "password_file = " << quoted(c.mail.password_file) << "\n"
-    << "from = " << quoted(c.mail.from) << "\n"
-    << "from_name = " << quoted(c.mail.from_name) << "\n"
-    << "# PEM bundle to trust for the SMTP server instead of the system's; empty: system.\n"
-    << "ca_file = " << quoted(c.mail.ca_file) << "\n"
-    << "timeout_seconds = " << c.mail.timeout_seconds << "\n"
-    << "# Folder with <name>.<lang>.txt mail templates; empty: the built-in ones.\n"
-    << "templates_dir = " << quoted(c.mail.templates_dir) << "\n\n"
-    << "[email_code]\n"
-    << "# The one-time code by email (seed 003); needs [mail] host and an email in the profile.\n"
-    << "enabled = " << b(c.email_code.enabled) << "\n"
-    << "# all | admins: who must use a second factor; others may sign in with the password.\n"
-    << "scope = " << quoted(c.email_code.scope) << "\n"
-    << "# IDs that skip the email code (and sign in with the password if they have no other "
-       "factor).\n"
-    << "skip_users = [" << skip << "]\n"
-    << "length = " << c.email_code.length << "\n"
-    << "validity_minutes = " << c.email_code.validity_minutes << "\n"
-    << "max_attempts = " << c.email_code.max_attempts << "\n"
-    << "# A new code can be requested this many seconds after the last one.\n"
-    << "resend_seconds = " << c.email_code.resend_seconds << "\n"
-    << "# \"Remember this browser\": skips the email code for this many days.\n"
-    << "remember_browser = " << b(c.email_code.remember_browser) << "\n"
-    << "remember_browser_days = " << c.email_code.remember_browser_days << "\n"
-    << "# 32-byte key of the remember cookie; created on first start when missing.\n"
-    << "remember_browser_key_file = " << quoted(c.email_code.remember_browser_key_file) << "\n\n"
-    << "[totp]\n"
-    << "# Authenticator apps (RFC 6238), set up by each user on /account.\n"
-    << "enabled = " << b(c.totp.enabled) << "\n"
-    << "issuer = " << quoted(c.totp.issuer) << "\n"
-    << "digits = " << c.totp.digits << "\n"
-    << "period_seconds = " << c.totp.period_seconds << "\n"
-    << "window = " << c.totp.window << "\n"
-    << "# 32-byte key sealing TOTP secrets at rest; created on first start when missing.\n"
-    << "secret_key_file = " << quoted(c.totp.secret_key_file) << "\n";
+  const auto& r = c.regulation;
+  o << "\n[regulation]\n"
+    << "# New sign-ins per user and minute (seed: 10); 0: no limit.\n"
+    << "sessions_per_user_per_minute = " << r.sessions_per_user_per_minute << "\n"
+    << "# A signed-in user is checked again (locked, disabled, deleted) after this many minutes.\n"
+    << "validity_check_minutes = " << r.validity_check_minutes << "\n"
+    << "# Failed passwords and codes: free tries, then a doubling wait up to the cap.\n"
+    << "failure_window_minutes = " << r.failure_window_minutes << "\n"
+    << "user_free_failures = " << r.user_free_failures << "\n"
+    << "user_max_delay_seconds = " << r.user_max_delay_seconds << "\n"
+    << "address_free_failures = " << r.address_free_failures << "\n"
+    << "address_max_delay_seconds = " << r.address_max_delay_seconds << "\n";
+  o << render_sources(c);
+  o << render_factors(c);
   return o.str();
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace twofold::config {
@@ -87,6 +88,49 @@ struct Login {
   std::string templates_dir{};  // empty: the built-in pages (web/templates/login)
 };
 
+// Login regulation (R-P1, R-P2, R-P5; seed 002 defaults).
+struct Regulation {
+  unsigned sessions_per_user_per_minute{10};  // R-P1 (SessionsPerUserAndMinute); 0: no limit
+  unsigned validity_check_minutes{20};        // R-P2: re-check a signed-in user after this
+  unsigned failure_window_minutes{15};        // failed tries older than this are forgotten
+  unsigned user_free_failures{5};             // per user (or known browser) before back-off
+  unsigned user_max_delay_seconds{300};       // the back-off's cap per user
+  unsigned address_free_failures{20};         // per source address before back-off
+  unsigned address_max_delay_seconds{900};
+};
+
+// The credential sources and their order (R-C3): "database", "ldap", "ldap,database" or
+// "database,ldap". The admin flag's IDs always keep the database (R-C6).
+struct Sources {
+  std::string order{"database"};
+};
+
+// The LDAP / Active Directory source (R-C2); used when [sources] order names "ldap".
+struct Ldap {
+  std::vector<std::string> servers;  // ldap:// or ldaps:// URIs, tried in this order
+  bool starttls{false};              // StartTLS on ldap:// URIs
+  std::string ca_file{};             // PEM; empty: the system trust store
+  bool tls_verify{true};
+  unsigned network_timeout_seconds{5};    // connecting to one server
+  unsigned operation_timeout_seconds{5};  // each bind or search
+  std::string user_dn_template{};         // direct bind, e.g. "uid={user},ou=people,dc=x"
+  std::string bind_dn{};                  // service account for search-then-bind
+  std::string bind_password_file{};       // its password (first line)
+  std::string user_search_base{};
+  std::string user_search_filter{"(uid={user})"};
+  std::string user_search_scope{"sub"};  // base | one | sub
+  std::string email_attribute{"mail"};
+  std::string name_attribute{"displayName"};
+  std::string group_search_base{};  // empty: no group search
+  std::string group_search_filter{"(member={dn})"};
+  std::string group_name_attribute{"cn"};
+  std::string member_of_attribute{};  // e.g. "memberOf"
+  // [ldap.group_roles]: group DN or name → twofold roles.
+  std::vector<std::pair<std::string, std::vector<std::string>>> group_roles;
+  bool sync_profile{true};
+  bool email_verified{false};
+};
+
 // Outgoing mail over SMTP (R-F5): the email code's delivery path. No host: no mail, and the
 // email code is not offered.
 struct Mail {
@@ -138,6 +182,9 @@ struct Config {
   Oidc oidc;
   Login login;
   Password password;
+  Regulation regulation;
+  Sources sources;
+  Ldap ldap;
   Mail mail;
   EmailCode email_code;
   Totp totp;

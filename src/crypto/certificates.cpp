@@ -1,5 +1,7 @@
 #include "crypto/certificates.hpp"
 
+#include "crypto/pem.hpp"
+
 #include <arpa/inet.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -24,7 +26,7 @@ struct Deleter {
   }
 };
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using KeyPtr = Pkey;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
 using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
@@ -67,10 +69,9 @@ KeyPtr generate_p256() {
 }
 
 std::string key_pem(EVP_PKEY* key) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  check(bio && PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
-        "cannot encode private key");
-  return bio_text(bio.get());
+  auto pem = private_key_pem(key);
+  check(!pem.empty(), "cannot encode private key");
+  return pem;
 }
 
 std::string cert_pem(X509* cert) {
@@ -87,8 +88,7 @@ X509Ptr parse_cert(std::string_view pem) {
 }
 
 KeyPtr parse_key(std::string_view pem) {
-  auto bio = memory_bio(pem);
-  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  auto key = read_private_key_pem(pem);
   if (!key) fail("cannot parse private key");
   return key;
 }

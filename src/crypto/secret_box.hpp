@@ -21,6 +21,10 @@ struct KeyFileError : std::runtime_error {
 // Refuses a file that is group- or world-accessible, or of the wrong size.
 std::string load_or_create_key_file(const std::filesystem::path& path, std::size_t size);
 
+// Where the server's SecretBox key lives, relative to the configuration's folder (next to the
+// token-signing keys); twofoldd and the admin CLI open the same file.
+inline constexpr const char* kSecretBoxKeyFile = "keys/secret-box.key";
+
 class SecretBox {
  public:
   static constexpr std::size_t key_size = 32;    // crypto_secretbox_KEYBYTES

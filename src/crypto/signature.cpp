@@ -1,10 +1,10 @@
 #include "crypto/signature.hpp"
 
-#include <openssl/bio.h>
+#include "crypto/pem.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <climits>
@@ -17,17 +17,9 @@ namespace {
 constexpr int kPssSaltLength = 32;
 constexpr int kMinRsaBits = 2048;
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using Bio = std::unique_ptr<BIO, BioFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 // OpenSSL keeps a per-thread error queue; stale entries would confuse later callers.
@@ -41,31 +33,6 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
     message.append(": ").append(buf);
   }
   throw std::runtime_error(message);
-}
-
-Bio memory_bio(std::string_view data) {
-  if (data.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;
-  return Bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
-}
-
-Pkey read_private_key(std::string_view pem) {
-  auto bio = memory_bio(pem);
-  if (!bio) return nullptr;
-  // A null password callback with an empty password: encrypted PEMs fail instead of prompting.
-  return Pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>("")));
-}
-
-Pkey read_public_key(std::string_view pem) {
-  auto bio = memory_bio(pem);
-  if (!bio) return nullptr;
-  return Pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, const_cast<char*>("")));
-}
-
-std::string bio_contents(BIO* bio) {
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio, &data);
-  if (len <= 0 || data == nullptr) return {};
-  return std::string(data, static_cast<std::size_t>(len));
 }
 
 // Which of our key types `key` is, if any: exactly P-256 (named curve) or plain RSA >= 2048.
@@ -119,24 +86,15 @@ KeyPair generate_key_pair(KeyType type) {
   if (!key) fail("key generation failed");
 
   KeyPair pair;
-  Bio priv(BIO_new(BIO_s_mem()));
-  if (!priv || PEM_write_bio_PKCS8PrivateKey(priv.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                             nullptr) != 1)
-    fail("cannot encode the private key");
-  pair.private_key_pem = bio_contents(priv.get());
-  // The PEM copy in the BIO holds the secret too; scrub it before it is freed.
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(priv.get(), &data);
-  if (data != nullptr && len > 0) OPENSSL_cleanse(data, static_cast<std::size_t>(len));
-
-  Bio pub(BIO_new(BIO_s_mem()));
-  if (!pub || PEM_write_bio_PUBKEY(pub.get(), key.get()) != 1) fail("cannot encode the public key");
-  pair.public_key_pem = bio_contents(pub.get());
+  pair.private_key_pem = private_key_pem(key.get());
+  if (pair.private_key_pem.empty()) fail("cannot encode the private key");
+  pair.public_key_pem = public_key_pem(key.get());
+  if (pair.public_key_pem.empty()) fail("cannot encode the public key");
   return pair;
 }
 
 std::string sign(std::string_view private_key_pem, std::string_view message) {
-  Pkey key = read_private_key(private_key_pem);
+  Pkey key = read_private_key_pem(private_key_pem);
   if (!key) fail("cannot read the private key");
   const auto type = type_of(key.get());
   if (!type) {
@@ -162,7 +120,7 @@ std::string sign(std::string_view private_key_pem, std::string_view message) {
 
 bool is_acceptable_public_key(std::string_view public_key_pem, KeyType type) {
   try {
-    Pkey key = read_public_key(public_key_pem);
+    Pkey key = read_public_key_pem(public_key_pem);
     const bool ok = key && type_of(key.get()) == type;
     ERR_clear_error();
     return ok;
@@ -176,7 +134,7 @@ bool verify(std::string_view public_key_pem, KeyType type, std::string_view mess
             std::string_view signature) {
   try {
     if (signature.empty()) return false;
-    Pkey key = read_public_key(public_key_pem);
+    Pkey key = read_public_key_pem(public_key_pem);
     bool ok = false;
     if (key && type_of(key.get()) == type) {
       MdCtx ctx(EVP_MD_CTX_new());

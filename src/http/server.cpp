@@ -48,8 +48,10 @@ std::unique_ptr<tcp::acceptor> bind(asio::io_context& io, const std::string& add
   return acceptor;
 }
 
+// The target is known once the start line is read, before the header is done: a body refused
+// by its Content-Length alone still gets the answer format of its API.
 std::string target_of(const bhttp::request_parser<bhttp::string_body>& parser) {
-  return parser.is_header_done() ? std::string(parser.get().target()) : std::string();
+  return std::string(parser.get().target());
 }
 
 // Counts open connections for the max_connections limit.

@@ -1,12 +1,12 @@
 #include "jose/signing_key.hpp"
 
-#include <openssl/bio.h>
+#include "crypto/pem.hpp"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <climits>
 #include <vector>
@@ -17,17 +17,10 @@ namespace {
 constexpr int kRsaBits = 2048;
 constexpr std::size_t kP256Bytes = 32;
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
 struct BnFree {
   void operator()(BIGNUM* b) const { BN_clear_free(b); }
 };
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using Bio = std::unique_ptr<BIO, BioFree>;
+using crypto::Pkey;
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
 // Key material on its way from OpenSSL to cjose; wiped when it goes out of scope.
@@ -50,24 +43,9 @@ struct SecretBytes {
   throw JoseError(message);
 }
 
-Pkey read_private_key(std::string_view pem) {
-  if (pem.size() > static_cast<std::size_t>(INT_MAX)) return nullptr;
-  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return nullptr;
-  // An empty password: encrypted PEMs fail instead of prompting on the terminal.
-  return Pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>("")));
-}
-
 std::string pkcs8_pem(EVP_PKEY* key) {
-  Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio ||
-      PEM_write_bio_PKCS8PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    fail("cannot encode the private key");
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &data);
-  if (len <= 0 || data == nullptr) fail("cannot encode the private key");
-  std::string pem(data, static_cast<std::size_t>(len));
-  OPENSSL_cleanse(data, static_cast<std::size_t>(len));
+  auto pem = crypto::private_key_pem(key);
+  if (pem.empty()) fail("cannot encode the private key");
   return pem;
 }
 
@@ -173,7 +151,7 @@ SigningKey SigningKey::generate(Alg alg, std::string kid) {
 }
 
 SigningKey SigningKey::from_pem(std::string_view pem, std::string kid) {
-  Pkey key = read_private_key(pem);
+  Pkey key = crypto::read_private_key_pem(pem);
   if (!key) fail("cannot read the private key PEM");
   SigningKey out;
   out.alg_ = alg_of(key.get());

@@ -91,10 +91,17 @@ Result LoginFlow::authorize(const BrowserRequest& request) {
       session = std::move(resumed->session);
     }
   }
+  // R-P2: a user locked, disabled or deleted since signing in loses every session at once
+  // (this is checked on each use: the identity lookup is local and cheap).
+  if (session && !is_active(session->identity_key)) {
+    sessions_.end_all(session->identity_key);
+    session.reset();
+    cookies.clear();
+    cookies.push_back(Sessions::clear_cookie());
+  }
   const auto now = clock_.now();
   const bool usable =
       session && !req.prompt_login && session->acr != kAcrSetupOnly &&
-      is_active(session->identity_key) &&
       (!req.max_age || now - session->auth_time <= std::chrono::seconds(*req.max_age)) &&
       (req.login_hint.empty() || identity::key_of(req.login_hint) == session->identity_key);
   const bool consent = req.prompt_consent || !req.skip_consent;
@@ -255,6 +262,12 @@ Result LoginFlow::finish(Transaction tx, const BrowserRequest& request, int redi
     }
     if (!session) return error_page(400, "error_expired", tx.language);
   } else {
+    // R-P1: at most so many new sign-ins per user and minute (counted across instances).
+    if (ports_.session_rate && !ports_.session_rate->admit(tx.identity_key))
+      return error_page(429, "error_too_often", tx.language);
+    // The whole sign-in succeeded: the user's (or this browser's) failures are forgotten.
+    if (ports_.throttle) ports_.throttle->succeeded(attempt_of(request, tx.identity_key));
+    if (ports_.device_cookie) cookies.push_back(ports_.device_cookie(tx.identity_key));
     // A new sign-in always gets a new session (no fixation); the old one ends.
     if (auto old = cookie_value(request.cookies, kSessionCookie)) sessions_.end(*old);
     auto amr = tx.amr;

@@ -17,6 +17,8 @@
 #include "login/session.hpp"
 #include "login/transaction.hpp"
 #include "oidc/grant.hpp"
+#include "regulation/session_rate.hpp"
+#include "regulation/throttle.hpp"
 #include "sources/source.hpp"
 
 namespace twofold::login {
@@ -76,6 +78,13 @@ struct LoginPorts {
   std::function<EmailSend(const std::string& identity_key, Language language)> send_email_code;
   oidc::CodeIssuer& codes;
   oidc::UserDirectory* users{nullptr};  // null: every known ID counts as active
+  // Regulation (R-P1, R-P5); null: not enforced.
+  regulation::Throttle* throttle{nullptr};
+  regulation::SessionRate* session_rate{nullptr};
+  // The browser's device cookie (regulation/throttle.hpp): its id when it is valid for this
+  // ID, else empty; and the Set-Cookie value of a new one after a sign-in. Both optional.
+  std::function<std::string(const BrowserRequest&, const std::string& identity_key)> device_of;
+  std::function<std::string(const std::string& identity_key)> device_cookie;
   RememberPort remember{};
   // True when the policy does not require a second factor of this ID (seed 003's scope
   // "admins" and skip list): with no factor set up, the password alone signs it in.
@@ -134,6 +143,9 @@ class LoginFlow {
   Result push_continue(Transaction tx, const BrowserRequest& request);
   Result check_code(Transaction tx, const Params& form, const BrowserRequest& request);
   Result fail(Transaction tx, std::string notice);
+  regulation::Attempt attempt_of(const BrowserRequest& request, const std::string& key) const;
+  bool held(const regulation::Attempt& attempt);  // throttled (R-P5)
+  void failed(const regulation::Attempt& attempt);
   Result again(Transaction& tx);  // stores tx, 303 back to its page
 
   FlowSettings settings_;

@@ -40,6 +40,21 @@ Result LoginFlow::fail(Transaction tx, std::string notice) {
   return again(tx);
 }
 
+regulation::Attempt LoginFlow::attempt_of(const BrowserRequest& request,
+                                          const std::string& key) const {
+  regulation::Attempt a{key, request.remote_ip, {}};
+  if (ports_.device_of) a.device = ports_.device_of(request, key);
+  return a;
+}
+
+bool LoginFlow::held(const regulation::Attempt& attempt) {
+  return ports_.throttle && ports_.throttle->check(attempt).has_value();
+}
+
+void LoginFlow::failed(const regulation::Attempt& attempt) {
+  if (ports_.throttle) ports_.throttle->failed(attempt);
+}
+
 Result LoginFlow::submit(const BrowserRequest& request) {
   const auto fallback = language_of(request);
   if (!same_origin_post(request.origin, request.sec_fetch_site, settings_.issuer))
@@ -124,6 +139,12 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
     push_only = true;
     tx.identity_key = key;
   } else {
+    // Throttled tries are refused before the password is looked at, and do not count.
+    const auto attempt = attempt_of(request, key);
+    if (held(attempt)) {
+      tx.notice = "throttled";
+      return again(tx);
+    }
     auto outcome = ports_.credentials.authenticate({login, password});
     if (auto* error = std::get_if<sources::Error>(&outcome)) {
       if (error->failure == sources::Failure::unavailable) {
@@ -132,6 +153,7 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
       }
       if (error->failure == sources::Failure::expired_password)
         return fail(std::move(tx), "password_expired");
+      failed(attempt);
       return fail(std::move(tx), "wrong_credentials");
     }
     auto& user = std::get<sources::Authenticated>(outcome);
@@ -263,6 +285,11 @@ Result LoginFlow::push_continue(Transaction tx, const BrowserRequest& request) {
 Result LoginFlow::check_code(Transaction tx, const Params& form, const BrowserRequest& request) {
   auto* factor = ports_.code_factors.count(tx.factor) ? ports_.code_factors.at(tx.factor) : nullptr;
   if (!factor) return fail(std::move(tx), "no_factor");
+  const auto attempt = attempt_of(request, tx.identity_key);
+  if (held(attempt)) {
+    tx.notice = "throttled";
+    return again(tx);
+  }
   const auto result = factor->verify(tx.identity_key, form.value("code").substr(0, 64));
   switch (result.status) {
     case factors::VerifyStatus::ok: {
@@ -283,6 +310,7 @@ Result LoginFlow::check_code(Transaction tx, const Params& form, const BrowserRe
       transactions_.remove(tx.id);
       return error_page(429, "error_too_many", tx.language);
     default:
+      failed(attempt);
       return fail(std::move(tx), "wrong_code");
   }
 }

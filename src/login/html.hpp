@@ -1,25 +1,16 @@
 #pragma once
-// A tiny HTML template filler, no framework: `{{name}}` inserts a value HTML-escaped,
-// `{{&name}}` inserts trusted markup (other rendered templates) as is, `{{#name}}…{{/name}}`
-// keeps its inside when the value is non-empty, `{{^name}}…{{/name}}` when it is empty.
-// A placeholder without a value is an error, so a typo never reaches a browser.
-#include <map>
-#include <stdexcept>
-#include <string>
-#include <string_view>
+// The login pages' view of the shared template language (core/text_template.hpp): values
+// are always HTML-escaped unless the template says `{{&name}}`.
+#include "core/text_template.hpp"
 
 namespace twofold::login {
 
-struct TemplateError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using TemplateError = core::TemplateError;
+using Vars = core::TemplateVars;
+using core::html_escape;
 
-using Vars = std::map<std::string, std::string, std::less<>>;
-
-// & < > " ' → entities: safe in element content and in quoted attribute values.
-std::string html_escape(std::string_view text);
-
-// Throws TemplateError on an unknown name, an unclosed tag or an unclosed section.
-std::string fill(std::string_view text, const Vars& vars);
+inline std::string fill(std::string_view text, const Vars& vars) {
+  return core::fill_template(text, vars, core::Escape::html);
+}
 
 }  // namespace twofold::login

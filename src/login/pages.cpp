@@ -7,19 +7,7 @@
 namespace twofold::login {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
+using core::trim;
 
 // "key = text" lines; '#' starts a comment line.
 std::map<std::string, std::string, std::less<>> parse_catalogue(std::string_view text,
@@ -57,7 +45,7 @@ std::string_view code_of(Language language) {
 }
 
 std::optional<Language> parse_language(std::string_view tag) {
-  const auto primary = lower(tag.substr(0, tag.find_first_of("-_")));
+  const auto primary = core::primary_language(tag);
   if (primary == "de") return Language::de;
   if (primary == "en") return Language::en;
   return std::nullopt;
@@ -98,8 +86,8 @@ Language choose_language(const std::vector<std::string>& ui_locales,
 }
 
 const std::vector<std::string>& Pages::page_names() {
-  static const std::vector<std::string> names{"layout",  "identify", "push",   "code",
-                                              "consent", "error",    "account"};
+  static const std::vector<std::string> names{
+      "layout", "identify", "push", "code", "consent", "error", "logout", "logged_out", "account"};
   return names;
 }
 

@@ -19,19 +19,6 @@ bool is_safe_part(std::string_view s) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw TemplateError("cannot read mail template " + path.string());
@@ -42,38 +29,18 @@ std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::string substitute(std::string_view text, const Vars& vars) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const auto open = text.find("{{", pos);
-    if (open == std::string_view::npos) break;
-    const auto close = text.find("}}", open + 2);
-    if (close == std::string_view::npos) throw TemplateError("unclosed {{ in mail template");
-    const auto name = trim(text.substr(open + 2, close - open - 2));
-    const auto it = vars.find(name);
-    if (it == vars.end()) throw TemplateError("no value for {{" + std::string(name) + "}}");
-    out.append(text.substr(pos, open - pos));
-    out += it->second;
-    pos = close + 2;
-  }
-  out.append(text.substr(pos));
-  return out;
-}
-
 // The file names to try: `language` as given, its primary subtag, the fallback language.
 std::vector<std::string> Templates::candidates(std::string_view name,
                                                std::string_view language) const {
   std::vector<std::string> out;
   if (!is_safe_part(name)) return out;
   std::vector<std::string> langs;
-  std::string lang = lower(language);
+  std::string lang = core::ascii_lower(language);
   for (auto& c : lang)
     if (c == '_') c = '-';
   if (is_safe_part(lang)) {
     langs.push_back(lang);
-    const auto dash = lang.find('-');
-    if (dash != std::string::npos) langs.push_back(lang.substr(0, dash));
+    if (auto primary = core::primary_language(lang); primary != lang) langs.push_back(primary);
   }
   langs.push_back(fallback_);
   for (const auto& l : langs) out.push_back(std::string(name) + "." + l + ".txt");
@@ -123,7 +90,7 @@ RenderedMail Templates::render(std::string_view name, std::string_view language,
   if (first.substr(0, kSubject.size()) != kSubject)
     throw TemplateError(label + ": the first line must be 'Subject: …'");
   RenderedMail out;
-  out.subject = substitute(trim(first.substr(kSubject.size())), vars);
+  out.subject = substitute(core::trim(first.substr(kSubject.size())), vars);
   std::string_view body = eol == std::string::npos ? "" : std::string_view(text).substr(eol + 1);
   if (!body.empty() && body.front() == '\n') body.remove_prefix(1);
   out.text = substitute(body, vars);

@@ -13,21 +13,24 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text_template.hpp"
+
 namespace twofold::mail {
 
-struct TemplateError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using TemplateError = core::TemplateError;
 
 struct RenderedMail {
   std::string subject;
   std::string text;
 };
 
-using Vars = std::map<std::string, std::string, std::less<>>;
+using Vars = core::TemplateVars;
 
-// Replaces every {{name}} (spaces inside the braces allowed) in `text`.
-std::string substitute(std::string_view text, const Vars& vars);
+// Replaces every {{name}} (spaces inside the braces allowed) in `text`; plain text, so
+// nothing is escaped (core/text_template.hpp has the whole syntax).
+inline std::string substitute(std::string_view text, const Vars& vars) {
+  return core::fill_template(text, vars, core::Escape::none);
+}
 
 class Templates {
  public:

@@ -51,8 +51,27 @@ std::variant<Form, Reply> parse_token_form(const TokenRequest& request) {
   return std::get<Form>(std::move(parsed));
 }
 
-std::variant<Client, Reply> authenticate_client(Clients& clients, const TokenRequest& request,
-                                                const Form& form) {
+std::variant<Client, Reply> ClientAuthenticator::authenticate(const TokenRequest& request,
+                                                              const Form& form,
+                                                              std::string_view endpoint_path) {
+  if (form.contains("client_assertion") || form.contains("client_assertion_type")) {
+    if (!request.authorization.empty() || form.contains("client_secret"))
+      return oauth_error(400, "invalid_request", "use one client authentication method");
+    if (form.get("client_assertion_type") != kJwtBearerAssertion)
+      return oauth_error(400, "invalid_request",
+                         "client_assertion_type must be " + std::string(kJwtBearerAssertion));
+    const auto assertion = form.get("client_assertion");
+    if (!assertion) return oauth_error(400, "invalid_request", "client_assertion is missing");
+    if (!assertions_)
+      return oauth_error(401, "invalid_client", "JWT client assertions are not enabled");
+    auto result =
+        assertions_->authenticate(clients_, *assertion, form.get("client_id"), endpoint_path);
+    // The reason helps the client's developer; it names nothing secret.
+    if (auto* why = std::get_if<std::string>(&result))
+      return oauth_error(401, "invalid_client", "client authentication failed: " + *why);
+    return std::get<Client>(std::move(result));
+  }
+  auto& clients = clients_;
   std::optional<ClientCredentials> creds;
   if (!request.authorization.empty()) {
     creds = parse_basic(request.authorization);
@@ -63,9 +82,6 @@ std::variant<Client, Reply> authenticate_client(Clients& clients, const TokenReq
     creds = ClientCredentials{std::string(*id), std::string(form.get("client_secret").value_or("")),
                               false};
   }
-  if (form.contains("client_assertion"))
-    return oauth_error(401, "invalid_client",
-                       "JWT client assertions are not enabled for any client on this server");
   auto unauthorized = [&] {
     Reply r = oauth_error(401, "invalid_client", "client authentication failed");
     if (creds && creds->via_basic)
@@ -90,7 +106,7 @@ std::variant<Client, Reply> authenticate_client(Clients& clients, const TokenReq
       if (creds->via_basic || !creds->secret.empty()) return unauthorized();
       break;
     default:
-      return unauthorized();  // assertion-based methods send client_assertion (see above)
+      return unauthorized();  // JWT methods send client_assertion (see above)
   }
   return std::move(*client);
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <variant>
 
+#include "oidc/client_assertion.hpp"
 #include "oidc/clients.hpp"
 #include "oidc/tokens.hpp"
 #include "serviceapi/form.hpp"
@@ -22,9 +23,25 @@ struct TokenRequest {
 // or a 400 invalid_request reply.
 std::variant<serviceapi::Form, Reply> parse_token_form(const TokenRequest& request);
 
-// The authenticated client, or a 401 invalid_client reply (with WWW-Authenticate when the
-// client tried Basic) / 400 invalid_request for two methods at once.
-std::variant<Client, Reply> authenticate_client(Clients& clients, const TokenRequest& request,
-                                                const serviceapi::Form& form);
+// Authenticates the client of a token, introspection or revocation request by the one method
+// it registered: Basic, the form's secret, no secret (public clients), or a JWT assertion.
+class ClientAuthenticator {
+ public:
+  // `assertions` null: JWT client authentication is refused (invalid_client).
+  explicit ClientAuthenticator(Clients& clients, ClientAssertions* assertions = nullptr)
+      : clients_(clients), assertions_(assertions) {}
+
+  // The authenticated client, or a 401 invalid_client reply (with WWW-Authenticate when the
+  // client tried Basic) / 400 invalid_request for two methods at once. `endpoint_path`: the
+  // endpoint called (an accepted assertion audience).
+  std::variant<Client, Reply> authenticate(const TokenRequest& request,
+                                           const serviceapi::Form& form,
+                                           std::string_view endpoint_path);
+  Clients& clients() { return clients_; }
+
+ private:
+  Clients& clients_;
+  ClientAssertions* assertions_;
+};
 
 }  // namespace twofold::oidc

@@ -14,6 +14,7 @@ struct Endpoints {
   static constexpr const char* kUserinfo = "/oidc/userinfo";
   static constexpr const char* kIntrospect = "/oidc/introspect";
   static constexpr const char* kRevoke = "/oidc/revoke";
+  static constexpr const char* kLogout = "/oidc/logout";  // served by src/login (logout)
 };
 
 // `issuer`: https://host[:port] without a trailing slash.

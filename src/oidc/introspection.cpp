@@ -1,4 +1,5 @@
 #include "oidc/introspection.hpp"
+#include "oidc/discovery.hpp"
 
 namespace twofold::oidc {
 namespace {
@@ -22,7 +23,7 @@ Reply Introspection::handle(const TokenRequest& request) {
   auto parsed = parse_token_form(request);
   if (auto* reply = std::get_if<Reply>(&parsed)) return std::move(*reply);
   const auto& form = std::get<serviceapi::Form>(parsed);
-  auto authenticated = authenticate_client(clients_, request, form);
+  auto authenticated = clients_.authenticate(request, form, Endpoints::kIntrospect);
   if (auto* reply = std::get_if<Reply>(&authenticated)) return std::move(*reply);
   const Client& caller = std::get<Client>(authenticated);
   if (caller.is_public())

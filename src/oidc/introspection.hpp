@@ -13,7 +13,7 @@ namespace twofold::oidc {
 
 class Introspection {
  public:
-  Introspection(std::string issuer, const core::Clock& clock, Clients& clients,
+  Introspection(std::string issuer, const core::Clock& clock, ClientAuthenticator& clients,
                 TokenVerifier& verifier, const DenyList& deny_list, RefreshTokens& refresh)
       : issuer_(std::move(issuer)),
         clock_(clock),
@@ -30,7 +30,7 @@ class Introspection {
 
   std::string issuer_;
   const core::Clock& clock_;
-  Clients& clients_;
+  ClientAuthenticator& clients_;
   TokenVerifier& verifier_;
   const DenyList& deny_;
   RefreshTokens& refresh_;

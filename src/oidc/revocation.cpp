@@ -1,4 +1,5 @@
 #include "oidc/revocation.hpp"
+#include "oidc/discovery.hpp"
 
 namespace twofold::oidc {
 namespace {
@@ -19,7 +20,7 @@ Reply Revocation::handle(const TokenRequest& request) {
   auto parsed = parse_token_form(request);
   if (auto* reply = std::get_if<Reply>(&parsed)) return std::move(*reply);
   const auto& form = std::get<serviceapi::Form>(parsed);
-  auto authenticated = authenticate_client(clients_, request, form);
+  auto authenticated = clients_.authenticate(request, form, Endpoints::kRevoke);
   if (auto* reply = std::get_if<Reply>(&authenticated)) return std::move(*reply);
   const Client& caller = std::get<Client>(authenticated);
   const auto token = form.get("token");

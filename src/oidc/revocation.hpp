@@ -12,7 +12,7 @@ namespace twofold::oidc {
 
 class Revocation {
  public:
-  Revocation(std::string issuer, const core::Clock& clock, Clients& clients,
+  Revocation(std::string issuer, const core::Clock& clock, ClientAuthenticator& clients,
              TokenVerifier& verifier, DenyList& deny_list, RefreshTokens& refresh)
       : issuer_(std::move(issuer)),
         clock_(clock),
@@ -26,7 +26,7 @@ class Revocation {
  private:
   std::string issuer_;
   const core::Clock& clock_;
-  Clients& clients_;
+  ClientAuthenticator& clients_;
   TokenVerifier& verifier_;
   DenyList& deny_;
   RefreshTokens& refresh_;

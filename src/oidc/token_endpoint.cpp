@@ -1,4 +1,5 @@
 #include "oidc/token_endpoint.hpp"
+#include "oidc/discovery.hpp"
 
 namespace twofold::oidc {
 namespace {
@@ -20,7 +21,7 @@ Reply TokenEndpoint::handle(const TokenRequest& request) {
   const auto grant = form.get("grant_type");
   if (!grant) return oauth_error(400, "invalid_request", "grant_type is missing");
 
-  auto authenticated = authenticate_client(clients_, request, form);
+  auto authenticated = clients_.authenticate(request, form, Endpoints::kToken);
   if (auto* reply = std::get_if<Reply>(&authenticated)) return std::move(*reply);
   const Client& client = std::get<Client>(authenticated);
 
@@ -124,7 +125,8 @@ Reply TokenEndpoint::user_tokens(const Client& client, const Authorization& gran
                                  const UserClaims& user, const std::vector<std::string>& scopes,
                                  const json& audience, const std::string& jti, core::TimePoint iat,
                                  const std::string& refresh) {
-  const std::string access = minter_.user_access_token(client, grant, scopes, audience, jti, iat);
+  const std::string access =
+      minter_.user_access_token(client, grant, scopes, audience, jti, iat, user.roles);
   json body = {{"access_token", access},
                {"token_type", "Bearer"},
                {"expires_in", minter_.settings().access_token_life.count()},

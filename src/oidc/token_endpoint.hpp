@@ -21,8 +21,8 @@ namespace twofold::oidc {
 class TokenEndpoint {
  public:
   TokenEndpoint(TokenSettings settings, const core::Clock& clock, core::Random& random,
-                Clients& clients, TokenSigner& signer, Codes& codes, RefreshTokens& refresh,
-                UserDirectory& users)
+                ClientAuthenticator& clients, TokenSigner& signer, Codes& codes,
+                RefreshTokens& refresh, UserDirectory& users)
       : clock_(clock),
         clients_(clients),
         minter_(std::move(settings), clock, random, signer),
@@ -44,7 +44,7 @@ class TokenEndpoint {
                     const std::string& jti, core::TimePoint iat, const std::string& refresh);
 
   const core::Clock& clock_;
-  Clients& clients_;
+  ClientAuthenticator& clients_;
   TokenMinter minter_;
   Codes& codes_;
   RefreshTokens& refresh_;

@@ -1,6 +1,7 @@
 #include "oidc/tokens.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "core/encoding.hpp"
@@ -91,7 +92,8 @@ std::variant<json, GrantError> access_audience(const Client& client,
 std::string TokenMinter::user_access_token(const Client& client, const Authorization& grant,
                                            const std::vector<std::string>& scopes,
                                            const json& audience, const std::string& jti,
-                                           core::TimePoint iat) {
+                                           core::TimePoint iat,
+                                           const std::vector<std::string>& roles) {
   const auto now = seconds_of(iat);
   json claims = {{"iss", settings_.issuer},
                  {"sub", grant.subject},
@@ -101,6 +103,7 @@ std::string TokenMinter::user_access_token(const Client& client, const Authoriza
                  {"exp", now + settings_.access_token_life.count()},
                  {"jti", jti}};
   if (!scopes.empty()) claims["scope"] = join_scope(scopes);
+  if (has_scope(scopes, "roles")) claims["roles"] = roles;
   add_session_facts(claims, grant);
   return signer_.sign(claims, client.access_token_alg, "at+jwt");
 }
@@ -117,6 +120,7 @@ std::string TokenMinter::client_access_token(const Client& client,
                  {"exp", now + settings_.access_token_life.count()},
                  {"jti", new_jti()}};
   if (!scopes.empty()) claims["scope"] = join_scope(scopes);
+  if (!client.roles.empty()) claims["roles"] = client.roles;
   return signer_.sign(claims, client.access_token_alg, "at+jwt");
 }
 
@@ -136,6 +140,19 @@ std::string TokenMinter::id_token(const Client& client, const Authorization& gra
   if (!grant.sid.empty()) claims["sid"] = grant.sid;
   if (!access_token.empty()) claims["at_hash"] = at_hash(access_token);
   return signer_.sign(claims, client.id_token_alg, "JWT");
+}
+
+std::optional<std::string> bearer_of(std::string_view header) {
+  if (header.size() <= 7) return std::nullopt;
+  const std::string_view scheme = header.substr(0, 7);
+  bool is_bearer = true;
+  for (std::size_t i = 0; i < 6; ++i)
+    if (std::tolower(static_cast<unsigned char>(scheme[i])) != "bearer"[i]) is_bearer = false;
+  if (!is_bearer || scheme[6] != ' ') return std::nullopt;
+  std::string_view token = header.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  if (token.empty() || token.find(' ') != std::string_view::npos) return std::nullopt;
+  return std::string(token);
 }
 
 bool looks_like_jwt(std::string_view token) {

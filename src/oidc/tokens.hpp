@@ -94,13 +94,15 @@ class TokenMinter {
   const TokenSettings& settings() const { return settings_; }
   std::string new_jti() { return random_.token(16); }
 
-  // RFC 9068 access token for a user: sub, client_id, aud, scope, auth_time, acr, amr, jti.
+  // RFC 9068 access token for a user: sub, client_id, aud, scope, auth_time, acr, amr, jti,
+  // and (scope `roles`, RFC 9068 §2.2.3.1) the user's roles.
   // `jti` and `iat` come in so the caller may record them before signing.
   std::string user_access_token(const Client& client, const Authorization& grant,
                                 const std::vector<std::string>& scopes,
                                 const nlohmann::json& audience, const std::string& jti,
-                                core::TimePoint iat);
-  // RFC 9068 access token for the client itself (client_credentials).
+                                core::TimePoint iat, const std::vector<std::string>& roles = {});
+  // RFC 9068 access token for the client itself (client_credentials); `roles` are the
+  // client's own (service account) when it has any.
   std::string client_access_token(const Client& client, const std::vector<std::string>& scopes,
                                   const nlohmann::json& audience);
   // ID token with the client's id_token_alg. `nonce` empty: left out (refresh, §12.2);
@@ -123,6 +125,10 @@ std::variant<nlohmann::json, std::string> check_access_token(std::string_view to
                                                              const DenyList& deny_list,
                                                              std::string_view issuer,
                                                              core::TimePoint now);
+
+// The token of an "Authorization: Bearer <token>" header (scheme case-insensitive, RFC 7235
+// §2.1); nullopt for another scheme or a malformed header.
+std::optional<std::string> bearer_of(std::string_view header);
 
 // A JWT (three dot-separated segments) rather than one of our opaque refresh tokens.
 bool looks_like_jwt(std::string_view token);

@@ -1,5 +1,7 @@
 #include "oidc/user_directory.hpp"
 
+#include <algorithm>
+
 namespace twofold::oidc {
 
 std::optional<UserClaims> IdentityUserDirectory::claims_of(const std::string& subject) {
@@ -17,6 +19,10 @@ std::optional<UserClaims> IdentityUserDirectory::claims_of(const std::string& su
     claims.roles = profile->roles;
     claims.active = claims.active && !profile->disabled;
   }
+  // The admin flag of an ID (the first enrolled ID has it) is the role "admin".
+  if (id->admin &&
+      std::find(claims.roles.begin(), claims.roles.end(), "admin") == claims.roles.end())
+    claims.roles.push_back("admin");
   return claims;
 }
 

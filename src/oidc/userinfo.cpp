@@ -22,20 +22,6 @@ Reply bearer_error(int status, std::string_view error, std::string_view descript
   return r;
 }
 
-// The token from "Authorization: Bearer <token>" (scheme case-insensitive, RFC 7235 §2.1).
-std::optional<std::string> bearer_of(std::string_view header) {
-  if (header.size() <= 7) return std::nullopt;
-  const std::string_view scheme = header.substr(0, 7);
-  bool is_bearer = true;
-  for (std::size_t i = 0; i < 6; ++i)
-    if (std::tolower(static_cast<unsigned char>(scheme[i])) != "bearer"[i]) is_bearer = false;
-  if (!is_bearer || scheme[6] != ' ') return std::nullopt;
-  std::string_view token = header.substr(7);
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (token.empty() || token.find(' ') != std::string_view::npos) return std::nullopt;
-  return std::string(token);
-}
-
 }  // namespace
 
 Reply Userinfo::handle(const UserinfoRequest& request) {

@@ -13,6 +13,7 @@ std::string to_document(const oidc::Client& c) {
   return json{{"name", c.name},
               {"auth_method", oidc::name_of(c.auth_method)},
               {"secret_hash", c.secret_hash},
+              {"secret_sealed", c.secret_sealed},
               {"redirect_uris", c.redirect_uris},
               {"post_logout_redirect_uris", c.post_logout_redirect_uris},
               {"grant_types", c.grant_types},
@@ -23,7 +24,8 @@ std::string to_document(const oidc::Client& c) {
               {"default_acr", c.default_acr},
               {"skip_consent", c.skip_consent},
               {"jwks", c.jwks},
-              {"jwks_uri", c.jwks_uri}}
+              {"jwks_uri", c.jwks_uri},
+              {"roles", c.roles}}
       .dump();
 }
 
@@ -38,6 +40,7 @@ std::optional<oidc::Client> from_document(const std::string& id, const std::stri
   c.auth_method = *method;
   c.name = j.value("name", "");
   c.secret_hash = j.value("secret_hash", "");
+  c.secret_sealed = j.value("secret_sealed", "");
   c.redirect_uris = j.value("redirect_uris", std::vector<std::string>{});
   c.post_logout_redirect_uris = j.value("post_logout_redirect_uris", std::vector<std::string>{});
   c.grant_types = j.value("grant_types", std::vector<std::string>{});
@@ -49,6 +52,7 @@ std::optional<oidc::Client> from_document(const std::string& id, const std::stri
   c.skip_consent = j.value("skip_consent", true);
   c.jwks = j.value("jwks", "");
   c.jwks_uri = j.value("jwks_uri", "");
+  c.roles = j.value("roles", std::vector<std::string>{});
   c.created = core::from_millis(created);
   return c;
 }

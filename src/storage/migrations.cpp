@@ -184,6 +184,29 @@ CREATE INDEX browser_sessions_previous ON browser_sessions(previous_hash);
 CREATE INDEX browser_sessions_identity ON browser_sessions(identity_key);
 CREATE INDEX browser_sessions_expires ON browser_sessions(expires_ms)
 )SQL"},
+      {10, "single use of client assertion jtis (private_key_jwt, client_secret_jwt)", R"SQL(
+CREATE TABLE oidc_assertion_jtis (
+  client_id TEXT NOT NULL,
+  jti TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  PRIMARY KEY (client_id, jti)
+);
+CREATE INDEX oidc_assertion_jtis_expires ON oidc_assertion_jtis(expires_ms)
+)SQL"},
+      {11, "LDAP credential source: the LDAP id of an ID (R-C2, R-C3)", R"SQL(
+CREATE TABLE ldap_links (
+  identity_key TEXT PRIMARY KEY REFERENCES identities(key) ON DELETE CASCADE,
+  ldap_id TEXT NOT NULL
+)
+)SQL"},
+      {14, "regulation events: failed tries and new sessions (R-P1, R-P5)", R"SQL(
+CREATE TABLE regulation_events (
+  bucket TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX regulation_events_bucket ON regulation_events(bucket, at_ms);
+CREATE INDEX regulation_events_at ON regulation_events(at_ms)
+)SQL"},
   };
   return all;
 }

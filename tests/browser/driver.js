@@ -31,6 +31,12 @@ async function main() {
       ]);
       return { status: response ? response.status() : 0, url: page.url() };
     },
+    // Waits until the page has committed a navigation to a URL starting with `prefix` and
+    // finished loading it, so the next command never races a redirect still under way.
+    async wait_url({ prefix }) {
+      await page.waitForURL((u) => u.href.startsWith(prefix), { timeout: 15000, waitUntil: "load" });
+      return { url: page.url() };
+    },
     async eval({ script }) {
       return { value: await page.evaluate(script) };
     },

@@ -37,6 +37,9 @@ class Browser:
     def goto(self, url):
         return self.call("goto", url=url)
 
+    def wait_url(self, prefix):
+        return self.call("wait_url", prefix=prefix)
+
     def fill(self, selector, value):
         return self.call("fill", selector=selector, value=value)
 

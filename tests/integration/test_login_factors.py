@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from browser import Browser
 from harness import TWOFOLD, ServerTestCase, free_port
-from login_helpers import BrowserLogin, RelyingParty, pkce, register_client
+from oidc_browser import BrowserSignIn, RelyingParty, pkce
 
 PASSWORD = "Geheim123"
 
@@ -79,7 +79,7 @@ def code_of(message):
     return re.search(r"^\s+(\d{6})\s*$", body, re.M).group(1)
 
 
-class Factors(BrowserLogin, ServerTestCase):
+class Factors(BrowserSignIn, ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -101,7 +101,10 @@ class Factors(BrowserLogin, ServerTestCase):
             raise
         cls.rp = RelyingParty()
         cls.redirect_uri = cls.rp.base + "/cb"
-        cls.client_id, cls.client_secret = register_client(cls.server, cls.redirect_uri)
+        out = cls.server.cli("client", "add", "rp-app", "--name", "Demo",
+                             "--redirect-uri", cls.redirect_uri).stdout
+        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
+        cls.client_secret = re.search(r"client_secret: (\S+)", out).group(1)
 
     @classmethod
     def tearDownClass(cls):

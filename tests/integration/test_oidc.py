@@ -54,7 +54,7 @@ class Provider(ServerTestCase):
     def test_discovery_lists_only_what_is_served(self):
         self.assertEqual(self.meta["issuer"], self.server.url)
         for key in ("token_endpoint", "jwks_uri", "userinfo_endpoint", "introspection_endpoint",
-                    "revocation_endpoint"):
+                    "revocation_endpoint", "end_session_endpoint"):
             self.assertTrue(self.meta[key].startswith(self.server.url + "/"))
             self.assertLess(self.http.get(self.meta[key]).status_code, 500)
             self.assertLess(self.http.post(self.meta[key], data={}).status_code, 500)

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
 #include "core/random.hpp"
+#include "core/text_template.hpp"
 
 using namespace twofold::core;
 
@@ -57,4 +58,25 @@ TEST(Clock, ManualAdvances) {
   auto t0 = c.now();
   c.advance(Millis{1500});
   EXPECT_EQ(c.now() - t0, Millis{1500});
+}
+
+TEST(TextTemplate, EscapesOnlyWhenAsked) {
+  const TemplateVars vars{{"x", "<b>&"}, {"empty", ""}};
+  EXPECT_EQ(fill_template("[{{x}}]", vars, Escape::html), "[&lt;b&gt;&amp;]");
+  EXPECT_EQ(fill_template("[{{x}}]", vars, Escape::none), "[<b>&]");
+  EXPECT_EQ(fill_template("[{{&x}}]", vars, Escape::html), "[<b>&]");
+  EXPECT_EQ(fill_template("{{#empty}}no{{/empty}}{{^empty}}yes{{/empty}}", vars, Escape::none),
+            "yes");
+  // A value is inserted once, never filled again.
+  EXPECT_EQ(fill_template("{{y}}", {{"y", "{{x}}"}}, Escape::none), "{{x}}");
+  EXPECT_THROW(fill_template("{{missing}}", vars, Escape::none), TemplateError);
+}
+
+TEST(TextTemplate, LanguageTags) {
+  EXPECT_EQ(primary_language("de-AT"), "de");
+  EXPECT_EQ(primary_language("DE_de"), "de");
+  EXPECT_EQ(primary_language("en"), "en");
+  EXPECT_EQ(primary_language(""), "");
+  EXPECT_EQ(trim("  a b \t\r"), "a b");
+  EXPECT_EQ(ascii_lower("ÄbC"), "Äbc");
 }

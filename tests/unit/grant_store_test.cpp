@@ -142,6 +142,7 @@ TEST_F(SqliteGrants, EndToEndOverSqlite) {
   core::SeededRandom random{5};
   fakes::MemoryClientRegistry registry;
   Clients clients{clock, random, registry};
+  ClientAuthenticator client_auth{clients};
   Client app;
   app.id = "app";
   app.redirect_uris = {kAppRedirect};
@@ -153,8 +154,8 @@ TEST_F(SqliteGrants, EndToEndOverSqlite) {
   DenyList deny_list(*store);
   RefreshTokens refresh(settings, clock, random, *store, deny_list);
   Codes codes(clock, random, *store, refresh, deny_list, settings.access_token_life);
-  TokenEndpoint endpoint(settings, clock, random, clients, jwt, codes, refresh, users);
-  Revocation revocation("https://id.example", clock, clients, jwt, deny_list, refresh);
+  TokenEndpoint endpoint(settings, clock, random, client_auth, jwt, codes, refresh, users);
+  Revocation revocation("https://id.example", clock, client_auth, jwt, deny_list, refresh);
   auto post = [&](const std::string& body) {
     return endpoint.handle({auth, "application/x-www-form-urlencoded", body});
   };

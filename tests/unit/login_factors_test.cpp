@@ -143,13 +143,15 @@ class LoginFactorsTest : public ::testing::Test {
           return send_result;
         },
         codes,
-        nullptr,
-        RememberPort{[this](const std::string& key) { return remember.issue(key); },
-                     [this](std::string_view value, const std::string& key) {
-                       return remember.verify(value, key);
-                     },
-                     remember.max_age()},
-        [this](const std::string& key) { return password_only.count(key) > 0; }};
+        nullptr};
+    ports.remember = RememberPort{[this](const std::string& key) { return remember.issue(key); },
+                                  [this](std::string_view value, const std::string& key) {
+                                    return remember.verify(value, key);
+                                  },
+                                  remember.max_age()};
+    ports.password_suffices = [this](const std::string& key) {
+      return password_only.count(key) > 0;
+    };
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
                                        transactions, sessions, pages);
     account = std::make_unique<AccountPage>(

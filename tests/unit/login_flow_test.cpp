@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 
 #include "login/flow.hpp"
 #include "support/login_fakes.hpp"
 #include "support/memory_ports.hpp"
+#include "support/regulation_fakes.hpp"
 
 namespace twofold::login {
 namespace {
@@ -42,6 +44,18 @@ class FakeTotp final : public factors::Factor {
     return factors::make_result(
         code == "123456" ? factors::VerifyStatus::ok : factors::VerifyStatus::wrong, "");
   }
+};
+
+// Every ID active unless listed as disabled.
+class FakeUsers final : public oidc::UserDirectory {
+ public:
+  std::optional<oidc::UserClaims> claims_of(const std::string& subject) override {
+    oidc::UserClaims c;
+    c.sub = subject;
+    c.active = !disabled.count(subject);
+    return c;
+  }
+  std::set<std::string> disabled;
 };
 
 // A browser: a cookie jar and the headers a same-origin form sends.
@@ -89,7 +103,15 @@ class LoginFlowTest : public ::testing::Test {
   FakeSource source;
   FakeCodes codes;
   FakeTotp totp;
+  FakeUsers users;
   fakes::MemorySessions session_store;
+  fakes::MemoryEvents events;
+  regulation::Throttle throttle{{std::chrono::minutes(15),
+                                 {6, std::chrono::seconds(1), std::chrono::seconds(60)},
+                                 {20, std::chrono::seconds(1), std::chrono::seconds(60)}},
+                                clock,
+                                events};
+  regulation::SessionRate session_rate{{3}, clock, events};
   Sessions sessions{{}, clock, random, session_store};
   Transactions transactions{clock, random, std::chrono::minutes(10)};
   Pages pages;
@@ -116,7 +138,9 @@ class LoginFlowTest : public ::testing::Test {
         {{factors::FactorKind::totp, &totp}},
         {},
         codes,
-        nullptr};
+        &users,
+        &throttle,
+        &session_rate};
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
                                        transactions, sessions, pages);
   }
@@ -297,6 +321,66 @@ TEST_F(LoginFlowTest, ConsentWhenTheClientAsksForIt) {
   EXPECT_EQ(r.location.rfind("https://app.example/cb?error=access_denied", 0), 0u);
   EXPECT_EQ(authorize("&prompt=none").location.find("error=consent_required") != std::string::npos,
             true);
+}
+
+TEST_F(LoginFlowTest, GuessingIsThrottledWithoutLockingTheTransactionForGood) {
+  Result r;
+  // Six free failures over two sign-ins (five void a transaction).
+  for (int round = 0; round < 2; ++round) {
+    auto [tx, csrf] = start();
+    for (int i = 0; i < 3; ++i)
+      r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=x");
+  }
+  EXPECT_EQ(source.calls, 6);
+  auto [tx, csrf] = start();
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=x");
+  EXPECT_EQ(source.calls, 7);  // the seventh failure starts the back-off
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  EXPECT_EQ(source.calls, 7);  // held: the password is not even checked, nothing counted
+  EXPECT_NE(show(tx).body.find("Too many failed attempts. Please wait"), std::string::npos);
+  clock.advance(std::chrono::seconds(1));
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  EXPECT_EQ(source.calls, 8);
+  post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+  r = post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  EXPECT_EQ(r.location.rfind("https://app.example/cb?code=", 0), 0u) << r.location;
+  // A completed sign-in forgets the failures.
+  EXPECT_FALSE(throttle.check({"alice", "192.0.2.1", ""}));
+}
+
+TEST_F(LoginFlowTest, TheFourthSignInWithinAMinuteIsRefused) {
+  auto sign_in = [&] {
+    auto [tx, csrf] = start("&prompt=login");
+    post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+    post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+    return post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sign_in().status, 303) << i;
+  auto r = sign_in();
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("You have signed in too often in the last minute."), std::string::npos);
+  // Single sign-on with the existing session is not a new sign-in and still works.
+  EXPECT_EQ(authorize().location.rfind("https://app.example/cb?code=", 0), 0u);
+  clock.advance(std::chrono::seconds(61));
+  EXPECT_EQ(sign_in().status, 303);
+}
+
+TEST_F(LoginFlowTest, ADisabledUserLosesEverySessionOnTheNextRequest) {
+  auto [tx, csrf] = start();
+  post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+  post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+  post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  // A second browser of the same user.
+  Browser other = browser;
+  EXPECT_EQ(authorize().location.rfind("https://app.example/cb?code=", 0), 0u);
+  users.disabled.insert("alice");
+  auto r = authorize();
+  EXPECT_EQ(r.location.rfind("/login?tx=", 0), 0u);
+  EXPECT_FALSE(browser.jar.count("__Host-twofold_session"));
+  // Enabled again, the other browser's session is gone too: every session ended.
+  users.disabled.clear();
+  std::swap(browser, other);
+  EXPECT_EQ(authorize().location.rfind("/login?tx=", 0), 0u);
 }
 
 }  // namespace

@@ -315,7 +315,13 @@ TEST(Pages, EveryPageRendersInBothLanguagesEscaped) {
                     {"secret", "ABCD EFGH"},
                     {"digits", "6"},
                     {"message", "m"},
-                    {"detail", "<d>"}};
+                    {"detail", "<d>"},
+                    // logout, logged_out
+                    {"client_id", "c"},
+                    {"post_logout_redirect_uri", "https://rp.example/bye"},
+                    {"state", "s"},
+                    {"ui_locales", "de"},
+                    {"text", "x"}};
   for (auto lang : {Language::en, Language::de}) {
     for (const auto& name : Pages::page_names()) {
       if (name == "layout") continue;

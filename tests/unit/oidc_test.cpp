@@ -56,6 +56,7 @@ class TokenEndpointTest : public ::testing::Test {
   core::SeededRandom random{7};
   MemoryRegistry registry;
   Clients clients{clock, random, registry};
+  ClientAuthenticator client_auth{clients};
   RecordingSigner signer;
   TokenSettings settings{"https://id.example", std::chrono::seconds(300)};
   fakes::MemoryGrantStore grants;
@@ -63,7 +64,7 @@ class TokenEndpointTest : public ::testing::Test {
   RefreshTokens refresh{settings, clock, random, grants, deny_list};
   Codes codes{clock, random, grants, refresh, deny_list, settings.access_token_life};
   fakes::MemoryUsers users;
-  TokenEndpoint endpoint{settings, clock, random, clients, signer, codes, refresh, users};
+  TokenEndpoint endpoint{settings, clock, random, client_auth, signer, codes, refresh, users};
 
   NewClient machine(AuthMethod method = AuthMethod::client_secret_basic) {
     Client c;
@@ -118,10 +119,11 @@ TEST_F(TokenEndpointTest, TheRegisteredAuthMethodOnly) {
   EXPECT_EQ(
       post("grant_type=client_credentials&client_id=machine&client_secret=" + m.secret).status,
       200);
+  // Two methods at once (RFC 6749 §2.3): refused as a malformed request.
   EXPECT_EQ(post("grant_type=client_credentials&client_id=machine&client_secret=" + m.secret +
                  "&client_assertion=x")
                 .status,
-            401);
+            400);
 }
 
 TEST_F(TokenEndpointTest, ErrorsFollowRfc6749) {

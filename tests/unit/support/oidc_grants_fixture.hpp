@@ -43,6 +43,7 @@ class GrantsTest : public ::testing::Test {
   core::SeededRandom random{11};
   fakes::MemoryClientRegistry registry;
   Clients clients{clock, random, registry};
+  ClientAuthenticator client_auth{clients};
   fakes::FakeJwt jwt;
   TokenSettings settings{kIssuer, std::chrono::seconds(300)};
   fakes::MemoryGrantStore store;
@@ -50,9 +51,9 @@ class GrantsTest : public ::testing::Test {
   RefreshTokens refresh{settings, clock, random, store, deny_list};
   Codes codes{clock, random, store, refresh, deny_list, settings.access_token_life};
   fakes::MemoryUsers users;
-  TokenEndpoint endpoint{settings, clock, random, clients, jwt, codes, refresh, users};
-  Introspection introspection{kIssuer, clock, clients, jwt, deny_list, refresh};
-  Revocation revocation{kIssuer, clock, clients, jwt, deny_list, refresh};
+  TokenEndpoint endpoint{settings, clock, random, client_auth, jwt, codes, refresh, users};
+  Introspection introspection{kIssuer, clock, client_auth, jwt, deny_list, refresh};
+  Revocation revocation{kIssuer, clock, client_auth, jwt, deny_list, refresh};
   Userinfo userinfo{kIssuer, clock, jwt, deny_list, users};
   std::string app_auth, code_only_auth, api_auth;
 

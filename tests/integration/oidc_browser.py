@@ -1,10 +1,10 @@
-"""Shared by the browser login tests (test_login, test_login_factors): a loopback relying
-party for redirect URIs, PKCE, and a mixin that drives the login pages and exchanges the code
-with python3-authlib, an independent OpenID Connect client."""
+"""What the browser tests of the OpenID Connect provider share: a loopback relying party that
+records where the browser lands, PKCE, and signing in through twofold's pages with the push
+approved on `twofold-auth` by the access pass the page shows (test_login, test_logout)."""
 import base64
 import hashlib
 import http.server
-import re
+import os
 import secrets
 import threading
 import time
@@ -59,15 +59,7 @@ def pkce():
     return verifier, challenge.decode()
 
 
-def register_client(server, redirect_uri, name="Demo <RP>"):
-    """`twofold client add`; returns (client_id, client_secret)."""
-    out = server.cli("client", "add", "rp-app", "--name", name,
-                     "--redirect-uri", redirect_uri).stdout
-    return (re.search(r"client_id: (\S+)", out).group(1),
-            re.search(r"client_secret: (\S+)", out).group(1))
-
-
-class BrowserLogin:
+class BrowserSignIn:
     """Mixin for a ServerTestCase with self.browser, self.rp, self.client_id,
     self.client_secret and self.redirect_uri."""
 
@@ -80,16 +72,29 @@ class BrowserLogin:
         return self.server.url + "/oidc/authorize?" + urlencode(
             {k: v for k, v in params.items() if v is not None})
 
+    def approve_from_page(self, phone):
+        """Reads the access pass off the push page and approves it on the phone."""
+        src = self.browser.attr("#access-pass", "src")
+        self.assertTrue(src.startswith("data:image/png;base64,"), src[:40])
+        path = os.path.join(self.tmp, "pass.png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(src.split(",", 1)[1], validate=True))
+        result = phone.run("approve", "--match", path)
+        self.assertIn("ACCEPTED", result.stdout)
+
     def sign_in(self, login, password="", **authorize):
         self.browser.goto(self.authorize_url(**authorize))
         self.browser.fill("#login", login)
         self.browser.fill("#password", password)
         return self.browser.click("button[value=identify]")
 
-    def landed_query(self, count=1):
+    def landed_query(self, count=1, path="/cb?"):
         landed = self.rp.wait(count)
+        # The relying party saw the request; let the browser finish that navigation too, so the
+        # test's next step does not interrupt it.
+        self.browser.wait_url(self.rp.base + path.rstrip("?"))
         self.assertEqual(len(landed), count, landed)
-        self.assertTrue(landed[-1].startswith("/cb?"), landed[-1])
+        self.assertTrue(landed[-1].startswith(path), landed[-1])
         return {k: v[0] for k, v in parse_qs(urlparse(landed[-1]).query).items()}
 
     def exchange(self, code, verifier):
@@ -111,3 +116,7 @@ class BrowserLogin:
             "nonce": {"essential": True, "value": nonce}})
         claims.validate()
         return claims
+
+    def session_cookie(self):
+        cookies = {c["name"]: c for c in self.browser.call("cookies")["cookies"]}
+        return cookies.get("__Host-twofold_session")

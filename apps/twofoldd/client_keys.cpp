@@ -1,0 +1,49 @@
+#include "client_keys.hpp"
+
+namespace twofold::app {
+namespace {
+
+std::variant<oidc::VerifiedToken, std::string> result_of(jose::Outcome<jose::Verified> outcome) {
+  if (auto* e = std::get_if<jose::Error>(&outcome)) return e->message;
+  auto& v = std::get<jose::Verified>(outcome);
+  return oidc::VerifiedToken{std::move(v.header), std::move(v.claims)};
+}
+
+}  // namespace
+
+std::variant<oidc::VerifiedToken, std::string> ClientKeyVerifier::verify(
+    const oidc::Client& client, std::string_view assertion) {
+  if (client.auth_method == oidc::AuthMethod::client_secret_jwt) {
+    auto secret = clients_.shared_secret(client);
+    if (!secret)
+      return std::string("the client's secret is not stored for client_secret_jwt; rotate it");
+    return result_of(jose::verify_hs256(assertion, *secret));
+  }
+  if (client.auth_method != oidc::AuthMethod::private_key_jwt)
+    return std::string("the client does not authenticate with a JWT assertion");
+  if (!client.jwks.empty()) {
+    auto keys = jose::parse_jwks(client.jwks);
+    if (auto* why = std::get_if<std::string>(&keys)) return "the registered JWKS: " + *why;
+    return result_of(jose::verify(assertion, std::get<std::vector<nlohmann::json>>(keys)));
+  }
+  if (client.jwks_uri.empty()) return std::string("the client has no JWKS");
+  auto keys = remote_.keys(client.jwks_uri);
+  if (auto* why = std::get_if<std::string>(&keys)) return *why;
+  auto outcome = jose::verify(assertion, std::get<std::vector<nlohmann::json>>(keys));
+  auto* e = std::get_if<jose::Error>(&outcome);
+  if (!e || e->failure != jose::Failure::no_key) return result_of(std::move(outcome));
+  // The client may have rotated its keys: fetch once more (rate-limited by RemoteJwks).
+  keys = remote_.keys(client.jwks_uri, /*refresh=*/true);
+  if (auto* why = std::get_if<std::string>(&keys)) return *why;
+  return result_of(jose::verify(assertion, std::get<std::vector<nlohmann::json>>(keys)));
+}
+
+ClientAuth::ClientAuth(const std::string& issuer, storage::Database& db, const core::Clock& clock,
+                       oidc::Clients& clients)
+    : jtis_(db),
+      remote_(fetcher_, clock),
+      keys_(clients, remote_),
+      assertions_(oidc::AssertionPolicy{issuer}, clock, keys_, jtis_),
+      authenticator_(clients, &assertions_) {}
+
+}  // namespace twofold::app

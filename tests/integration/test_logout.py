@@ -1,0 +1,163 @@
+"""Signing out (RP-Initiated Logout 1.0, R-O1) in headless Chromium after a real sign-in (push
+approved on `twofold-auth` by the access pass): with an id_token_hint the session ends at once
+and the browser lands on the registered post_logout_redirect_uri with its state; the cookie is
+gone, the next authorize asks for the login again, the refresh token is refused and the access
+token is revoked. Without a hint a page asks first (English, German; CSRF-protected); an
+unregistered post_logout_redirect_uri is never redirected to. The test client's ID tokens are
+ES256 (R-O3) and authlib verifies them against the JWKS."""
+import base64
+import json
+import re
+import secrets
+import unittest
+from urllib.parse import urlencode
+
+import requests
+
+from browser import Browser
+from harness import ServerTestCase
+from oidc_browser import BrowserSignIn, RelyingParty, pkce
+
+
+class Logout(BrowserSignIn, ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rp = RelyingParty()
+        cls.evil = RelyingParty()
+        cls.redirect_uri = cls.rp.base + "/cb"
+        cls.bye_uri = cls.rp.base + "/bye"
+        out = cls.server.cli("client", "add", "rp-logout", "--name", "Logout RP",
+                             "--redirect-uri", cls.redirect_uri,
+                             "--post-logout-redirect-uri", cls.bye_uri,
+                             "--id-token-alg", "ES256").stdout
+        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
+        cls.client_secret = re.search(r"client_secret: (\S+)", out).group(1)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rp.close()
+        cls.evil.close()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.rp.hits.clear()
+        self.evil.hits.clear()
+        self.browser = Browser()
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.http.verify = self.server.ca
+
+    def tearDown(self):
+        self.http.close()
+        self.browser.close()
+        super().tearDown()
+
+    def signed_in(self):
+        """Signs a push-only ID in; returns the token answer of the code exchange."""
+        user = self.unique_id("out")
+        phone = self.device(user)
+        verifier, challenge = pkce()
+        nonce = "n-" + secrets.token_hex(4)
+        self.sign_in(user, nonce=nonce, code_challenge=challenge, code_challenge_method="S256")
+        self.approve_from_page(phone)
+        query = self.landed_query()
+        self.rp.hits.clear()
+        token = self.exchange(query["code"], verifier)
+        token["claims"] = self.id_token_claims(token["id_token"], nonce)
+        self.assertIsNotNone(self.session_cookie())
+        return token
+
+    def logout_url(self, **params):
+        return self.server.url + "/oidc/logout?" + urlencode(params)
+
+    def refresh(self, refresh_token):
+        return self.http.post(self.server.url + "/oidc/token", data={
+            "grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=(self.client_id, self.client_secret))
+
+    def userinfo(self, access_token):
+        return self.http.get(self.server.url + "/oidc/userinfo",
+                             headers={"Authorization": "Bearer " + access_token})
+
+    def test_discovery_names_the_end_session_endpoint(self):
+        meta = self.http.get(self.server.url + "/.well-known/openid-configuration").json()
+        self.assertEqual(meta["end_session_endpoint"], self.server.url + "/oidc/logout")
+
+    def test_id_tokens_are_es256_when_the_client_asks(self):
+        token = self.signed_in()
+        header = json.loads(base64.urlsafe_b64decode(token["id_token"].split(".")[0] + "=="))
+        self.assertEqual(header["alg"], "ES256")
+        # id_token_claims() above verified it with authlib against the JWKS.
+        self.assertTrue(token["claims"]["sid"])
+
+    def test_logout_with_hint_ends_the_session_and_its_tokens(self):
+        token = self.signed_in()
+        r = self.refresh(token["refresh_token"])
+        self.assertEqual(r.status_code, 200, r.text)
+        live = r.json()  # rotated: this refresh token and its access token are the live ones
+        self.assertEqual(self.userinfo(live["access_token"]).status_code, 200)
+
+        self.browser.goto(self.logout_url(id_token_hint=token["id_token"],
+                                          post_logout_redirect_uri=self.bye_uri, state="s 1"))
+        landed = self.landed_query(path="/bye?")
+        self.assertEqual(landed, {"state": "s 1"})
+        self.assertIsNone(self.session_cookie(), "the session cookie is gone")
+
+        r = self.refresh(live["refresh_token"])
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertEqual(r.json()["error"], "invalid_grant")
+        self.assertEqual(self.userinfo(live["access_token"]).status_code, 401,
+                         "the access token issued with the session's refresh token is denied")
+        # Single sign-on is over: authorize shows the login page again.
+        self.browser.goto(self.authorize_url())
+        self.assertIn('id="login"', self.browser.state()["html"])
+        self.assertEqual(self.rp.hits, ["/bye?state=s%201"])
+        self.assertEqual(self.evil.hits, [])
+
+    def test_without_hint_the_user_confirms_and_bad_uris_never_redirect(self):
+        self.signed_in()
+        # Unregistered or unattributable post-logout URIs: an error page, no redirect.
+        for params in ({"client_id": self.client_id,
+                        "post_logout_redirect_uri": self.evil.base + "/bye"},
+                       {"client_id": self.client_id, "post_logout_redirect_uri": self.bye_uri + "/"},
+                       {"post_logout_redirect_uri": self.bye_uri},
+                       {"client_id": "nobody", "post_logout_redirect_uri": self.bye_uri}):
+            with self.subTest(params):
+                result = self.browser.goto(self.logout_url(**params))
+                self.assertEqual(result["status"], 400)
+                self.assertTrue(result["url"].startswith(self.server.url), result["url"])
+                self.assertIn("Sign-out not possible", self.browser.state()["html"])
+        self.assertIsNotNone(self.session_cookie(), "nothing ended")
+
+        # No hint: a page asks (logout CSRF); a forged form token is refused.
+        self.browser.goto(self.logout_url(client_id=self.client_id,
+                                          post_logout_redirect_uri=self.bye_uri, state="q"))
+        self.assertIn("Do you want to sign out?", self.browser.state()["html"])
+        self.browser.eval("document.querySelector('input[name=csrf]').value = 'forged'")
+        result = self.browser.click("button[value=logout]")
+        self.assertEqual(result["status"], 400)
+        self.assertIsNotNone(self.session_cookie())
+
+        self.browser.goto(self.logout_url(client_id=self.client_id,
+                                          post_logout_redirect_uri=self.bye_uri, state="q"))
+        self.browser.click("button[value=logout]")
+        self.assertEqual(self.landed_query(path="/bye?"), {"state": "q"})
+        self.assertIsNone(self.session_cookie())
+        self.assertEqual(self.evil.hits, [])
+
+    def test_german_confirm_page_and_signed_out_page(self):
+        self.signed_in()
+        self.browser.goto(self.logout_url(ui_locales="de"))
+        self.assertIn("Möchten Sie sich abmelden?", self.browser.state()["html"])
+        self.browser.click("button[value=logout]")
+        html = self.browser.state()["html"]
+        self.assertIn("Sie sind abgemeldet.", html)
+        self.assertIsNone(self.session_cookie())
+        self.assertEqual(self.rp.hits, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
