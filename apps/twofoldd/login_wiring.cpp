@@ -5,9 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/encoding.hpp"
 #include "identity/profile.hpp"
 
 namespace twofold::app {
+namespace {
+constexpr std::string_view kDeviceCookie = "__Host-twofold_device";
+}  // namespace
 
 login::SessionSettings session_settings(const config::Config& c) {
   login::SessionSettings s;
@@ -201,6 +205,24 @@ LoginServer::LoginServer(const LoginDeps& d)
       &throttle_,
       &session_rate_};
   ports.remember = std::move(remember);
+  // R-P5: a browser in which the ID signed in before carries a device cookie (same signed
+  // format as remember-browser, own key); its failed tries count apart from the ID's, so a
+  // stranger's guesses cannot hold the user up there (regulation/throttle.hpp).
+  device_cookies_ = std::make_unique<factors::email_code::RememberBrowser>(
+      crypto::load_or_create_key_file(c.resolve("keys/device-cookie.key"),
+                                      factors::email_code::RememberBrowser::key_size),
+      std::chrono::days(365), d.clock);
+  auto* device_cookies = device_cookies_.get();
+  ports.device_of = [device_cookies](const login::BrowserRequest& request, const std::string& key) {
+    auto value = login::cookie_value(request.cookies, kDeviceCookie);
+    if (!value || !device_cookies->verify(*value, key)) return std::string();
+    return core::sha256_hex(*value).substr(0, 32);
+  };
+  ports.device_cookie = [device_cookies](const std::string& key) {
+    return std::string(kDeviceCookie) + "=" + device_cookies->issue(key) +
+           "; Path=/; Max-Age=" + std::to_string(device_cookies->max_age().count()) +
+           "; Secure; HttpOnly; SameSite=Lax";
+  };
   ports.password_suffices = [rules](const std::string& key) { return !rules->required(key); };
   if (email_code_)
     ports.send_email_code = [this](const std::string& key, login::Language language) {

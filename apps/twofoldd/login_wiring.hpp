@@ -106,6 +106,7 @@ class LoginServer {
   std::unique_ptr<mail::Templates> mail_templates_;
   std::unique_ptr<factors::email_code::EmailCodeFactor> email_code_;
   std::unique_ptr<factors::email_code::RememberBrowser> remember_;
+  std::unique_ptr<factors::email_code::RememberBrowser> device_cookies_;  // R-P5 known browsers
   std::unique_ptr<EmailCodeRules> email_rules_;
   std::unique_ptr<login::LoginFlow> flow_;
   std::unique_ptr<login::AccountPage> account_;

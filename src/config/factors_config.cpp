@@ -8,10 +8,6 @@
 namespace twofold::config::detail {
 namespace {
 
-void require(bool ok, const std::string& message) {
-  if (!ok) throw ConfigError(message);
-}
-
 void validate_factors(const Config& c) {
   require(c.mail.security == "starttls" || c.mail.security == "tls" || c.mail.security == "none",
           "setting [mail] security must be starttls, tls or none");
@@ -47,29 +43,6 @@ void validate_factors(const Config& c) {
           "setting [totp] period_seconds must be 30 or 60");
   require(c.totp.window <= 2, "setting [totp] window must be 0..2");
   require(!c.totp.secret_key_file.empty(), "setting [totp] secret_key_file must not be empty");
-}
-
-// A TOML basic string: quotes, backslashes and control characters escaped.
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04X", u);
-      out += buf;
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out + "\"";
-}
-
-std::string b(bool v) {
-  return v ? "true" : "false";
 }
 
 }  // namespace
@@ -137,7 +110,7 @@ std::string render_factors(const Config& c) {
     << "templates_dir = " << quoted(c.mail.templates_dir) << "\n\n"
     << "[email_code]\n"
     << "# The one-time code by email (seed 003); needs [mail] host and an email in the profile.\n"
-    << "enabled = " << b(c.email_code.enabled) << "\n"
+    << "enabled = " << boolean(c.email_code.enabled) << "\n"
     << "# all | admins: who must use a second factor; others may sign in with the password.\n"
     << "scope = " << quoted(c.email_code.scope) << "\n"
     << "# IDs that skip the email code (and sign in with the password if they have no other "
@@ -149,13 +122,13 @@ std::string render_factors(const Config& c) {
     << "# A new code can be requested this many seconds after the last one.\n"
     << "resend_seconds = " << c.email_code.resend_seconds << "\n"
     << "# \"Remember this browser\": skips the email code for this many days.\n"
-    << "remember_browser = " << b(c.email_code.remember_browser) << "\n"
+    << "remember_browser = " << boolean(c.email_code.remember_browser) << "\n"
     << "remember_browser_days = " << c.email_code.remember_browser_days << "\n"
     << "# 32-byte key of the remember cookie; created on first start when missing.\n"
     << "remember_browser_key_file = " << quoted(c.email_code.remember_browser_key_file) << "\n\n"
     << "[totp]\n"
     << "# Authenticator apps (RFC 6238), set up by each user on /account.\n"
-    << "enabled = " << b(c.totp.enabled) << "\n"
+    << "enabled = " << boolean(c.totp.enabled) << "\n"
     << "issuer = " << quoted(c.totp.issuer) << "\n"
     << "digits = " << c.totp.digits << "\n"
     << "period_seconds = " << c.totp.period_seconds << "\n"

@@ -14,6 +14,15 @@
 
 namespace twofold::config::detail {
 
+// For render(): a TOML basic string (quotes, backslashes and control characters escaped)
+// and a TOML boolean.
+std::string quoted(const std::string& s);
+std::string boolean(bool v);
+// Throws ConfigError(message) unless ok: for the validation of every section.
+inline void require(bool ok, const std::string& message) {
+  if (!ok) throw ConfigError(message);
+}
+
 class TableReader {
  public:
   TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}

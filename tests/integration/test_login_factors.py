@@ -101,10 +101,8 @@ class Factors(BrowserSignIn, ServerTestCase):
             raise
         cls.rp = RelyingParty()
         cls.redirect_uri = cls.rp.base + "/cb"
-        out = cls.server.cli("client", "add", "rp-app", "--name", "Demo",
-                             "--redirect-uri", cls.redirect_uri).stdout
-        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
-        cls.client_secret = re.search(r"client_secret: (\S+)", out).group(1)
+        cls.client_id, cls.client_secret = cls.server.add_client("rp-app", "--name", "Demo",
+                             "--redirect-uri", cls.redirect_uri)
 
     @classmethod
     def tearDownClass(cls):

@@ -31,8 +31,7 @@ class Regulation(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.redirect_uri = "http://127.0.0.1:9/cb"  # never followed
-        out = cls.server.cli("client", "add", "reg-app", "--redirect-uri", cls.redirect_uri).stdout
-        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
+        cls.client_id, _ = cls.server.add_client("reg-app", "--redirect-uri", cls.redirect_uri)
 
     def browser(self, address="127.0.0.1", language="en"):
         b = ScriptedBrowser(self.server, address, language)
@@ -103,6 +102,23 @@ class Regulation(ServerTestCase):
         time.sleep(2.1)
         b.identify(user, "Geheim123")
         self.assertOnPage('id="access-pass"', b)
+
+    def test_a_known_browser_is_not_held_by_a_strangers_guesses(self):
+        user, phone = self.user_with_password()
+        own = self.browser("127.0.0.50")
+        own.identify(user, "Geheim123")
+        r = own.approve_push(phone, self.tmp)
+        self.assertEqual(r.status_code, 303)  # signed in: this browser has its device cookie
+        self.assertIn("__Host-twofold_device", own.http.cookies.keys())
+        for i in range(4):  # a stranger from elsewhere: the user is held
+            b = self.browser(f"127.0.0.{51 + i}")
+            b.identify(user, "Falsch123")
+        b = self.browser("127.0.0.56")
+        b.identify(user, "Geheim123")
+        self.assertOnPage(THROTTLED, b)
+        own.authorize(self.client_id, self.redirect_uri, prompt="login")
+        own.identify(user, "Geheim123")
+        self.assertOnPage('id="access-pass"', own)  # the user's own browser goes ahead
 
     def test_guessing_many_users_from_one_address_holds_that_address(self):
         user, _ = self.user_with_password()
