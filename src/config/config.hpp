@@ -97,6 +97,8 @@ struct Regulation {
   unsigned user_max_delay_seconds{300};       // the back-off's cap per user
   unsigned address_free_failures{20};         // per source address before back-off
   unsigned address_max_delay_seconds{900};
+};
+
 // The credential sources and their order (R-C3): "database", "ldap", "ldap,database" or
 // "database,ldap". The admin flag's IDs always keep the database (R-C6).
 struct Sources {
