@@ -123,6 +123,7 @@ LoginServer::LoginServer(const LoginDeps& d)
   login::FlowSettings settings;
   settings.issuer = c.issuer();
   settings.max_failures = static_cast<int>(c.login.max_failures);
+  settings.validity_check = std::chrono::minutes(c.regulation.validity_check_minutes);
   settings.factor_order.clear();
   for (const auto& name : c.login.factors)
     if (auto kind = factors::parse_factor_kind(name)) settings.factor_order.push_back(*kind);
@@ -224,6 +225,32 @@ LoginServer::LoginServer(const LoginDeps& d)
            "; Secure; HttpOnly; SameSite=Lax";
   };
   ports.password_suffices = [rules](const std::string& key) { return !rules->required(key); };
+  // R-P2: an ID linked to an LDAP entry (with LDAP in the order) is asked after again whether
+  // the entry still exists; a directory that cannot answer keeps the user signed in.
+  if (auto* ldap = sources_.ldap()) {
+    auto& links = ldap_links_;
+    ports.still_valid = [ldap, &links](const std::string& key) {
+      std::optional<std::string> ldap_id;
+      try {
+        ldap_id = links.ldap_id(key);
+      } catch (const std::exception& e) {
+        spdlog::warn("validity check of {}: LDAP link not readable: {}", key, e.what());
+        return true;
+      }
+      if (!ldap_id) return true;
+      std::string detail;
+      const auto presence = ldap->exists(*ldap_id, &detail);
+      if (presence == sources::ldap::Presence::gone)
+        spdlog::info(
+            "validity check of {} (LDAP id {}): gone from the directory ({}): every "
+            "session ends",
+            key, *ldap_id, detail);
+      else if (presence == sources::ldap::Presence::unavailable)
+        spdlog::warn("validity check of {} (LDAP id {}) not possible, stays signed in: {}", key,
+                     *ldap_id, detail);
+      return presence != sources::ldap::Presence::gone;
+    };
+  }
   if (email_code_)
     ports.send_email_code = [this](const std::string& key, login::Language language) {
       return send_email_code(key, language);

@@ -68,6 +68,30 @@ bool LoginFlow::is_active(const std::string& identity_key) const {
   return claims && claims->active;
 }
 
+bool LoginFlow::still_valid(const BrowserSession& session) {
+  if (!ports_.still_valid) return true;
+  const auto now = clock_.now();
+  {
+    std::lock_guard lock(checked_mutex_);
+    const auto it = checked_.find(session.sid);
+    // The sign-in itself asked the source: the first check is due an interval after it.
+    const auto last = it == checked_.end() ? session.auth_time : it->second;
+    if (now - last < settings_.validity_check) return true;
+  }
+  const bool valid = ports_.still_valid(session.identity_key);  // may be slow: not locked
+  std::lock_guard lock(checked_mutex_);
+  if (!valid) {
+    checked_.erase(session.sid);
+    return false;
+  }
+  // Entries older than the interval mean the same as no entry: drop them now and then.
+  if (checked_.size() >= 10000)
+    std::erase_if(checked_,
+                  [&](const auto& e) { return now - e.second >= settings_.validity_check; });
+  checked_[session.sid] = now;
+  return true;
+}
+
 Result LoginFlow::authorize(const BrowserRequest& request) {
   const auto language = language_of(request);
   const auto params = parse_params(request.params);
@@ -92,8 +116,9 @@ Result LoginFlow::authorize(const BrowserRequest& request) {
     }
   }
   // R-P2: a user locked, disabled or deleted since signing in loses every session at once
-  // (this is checked on each use: the identity lookup is local and cheap).
-  if (session && !is_active(session->identity_key)) {
+  // (this is checked on each use: the identity lookup is local and cheap); whether the user
+  // is still in an outside source (LDAP) is asked once per interval.
+  if (session && (!is_active(session->identity_key) || !still_valid(*session))) {
     sessions_.end_all(session->identity_key);
     session.reset();
     cookies.clear();

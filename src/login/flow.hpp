@@ -5,8 +5,10 @@
 // (apps/twofoldd/login_routes) hands in the request's parts and sends back the Result.
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "accesspass/symbol_set.hpp"
@@ -89,13 +91,18 @@ struct LoginPorts {
   // True when the policy does not require a second factor of this ID (seed 003's scope
   // "admins" and skip list): with no factor set up, the password alone signs it in.
   std::function<bool(const std::string& identity_key)> password_suffices{};
+  // R-P2: false only when the ID's credential source says for sure that the user is gone
+  // (e.g. the LDAP entry was deleted); a source that cannot be asked answers true. Asked
+  // at single sign-on once per FlowSettings::validity_check and session. Empty: not asked.
+  std::function<bool(const std::string& identity_key)> still_valid{};
 };
 
 struct FlowSettings {
   std::string issuer;  // https://host[:port], no trailing slash
   std::vector<factors::FactorKind> factor_order{
       factors::FactorKind::push, factors::FactorKind::totp, factors::FactorKind::email_code};
-  int max_failures{5};  // wrong passwords or codes per transaction
+  int max_failures{5};                      // wrong passwords or codes per transaction
+  std::chrono::minutes validity_check{20};  // R-P2: how often LoginPorts::still_valid is asked
 };
 
 inline constexpr std::string_view kAcrTwoFactor = "urn:twofold:acr:2fa";
@@ -137,6 +144,7 @@ class LoginFlow {
                     int redirect_status, std::vector<std::string> cookies);
   std::optional<Transaction> load(const Params& params, const BrowserRequest& request) const;
   bool is_active(const std::string& identity_key) const;
+  bool still_valid(const BrowserSession& session);  // R-P2, at most once per interval
   // flow_steps.cpp
   Result identify(Transaction tx, const Params& form, const BrowserRequest& request);
   Result start_factor(Transaction tx, factors::FactorKind kind, const BrowserRequest& request);
@@ -155,6 +163,10 @@ class LoginFlow {
   Transactions& transactions_;
   Sessions& sessions_;
   const Pages& pages_;
+  // When each session's user was last found valid (R-P2), by sid. In memory: after a restart
+  // (or on another instance) a session is checked again at its next use.
+  std::mutex checked_mutex_;
+  std::unordered_map<std::string, core::TimePoint> checked_;
 };
 
 // Set-Cookie of "remember this browser": __Host- prefix, Secure, HttpOnly, SameSite=Lax.
