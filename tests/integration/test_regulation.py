@@ -76,8 +76,10 @@ class Regulation(ServerTestCase):
 
     def test_guessing_one_user_from_many_addresses_slows_but_never_locks(self):
         user, _ = self.user_with_password()
-        # Three free failures, then 1 s, 2 s: holds long enough to see on a loaded machine.
+        # Three free failures, then 1 s, then 2 s: a hold long enough to see on a loaded machine.
         for i in range(5):
+            if i == 4:
+                time.sleep(1.1)  # the fourth failure's 1 s hold
             b = self.browser(f"127.0.0.{2 + i}")
             b.identify(user, "Falsch123")
             self.assertOnPage("The ID or password is wrong.", b)
@@ -111,7 +113,9 @@ class Regulation(ServerTestCase):
         r = own.approve_push(phone, self.tmp)
         self.assertEqual(r.status_code, 303)  # signed in: this browser has its device cookie
         self.assertIn("__Host-twofold_device", own.http.cookies.keys())
-        for i in range(5):  # a stranger from elsewhere: the user is held
+        for i in range(5):  # a stranger from elsewhere: the user is held (for 2 s)
+            if i == 4:
+                time.sleep(1.1)
             b = self.browser(f"127.0.0.{51 + i}")
             b.identify(user, "Falsch123")
         b = self.browser("127.0.0.56")
@@ -123,7 +127,9 @@ class Regulation(ServerTestCase):
 
     def test_guessing_many_users_from_one_address_holds_that_address(self):
         user, _ = self.user_with_password()
-        for i in range(7):
+        for i in range(7):  # five free failures, then 1 s, then 2 s
+            if i == 6:
+                time.sleep(1.1)
             b = self.browser("127.0.0.40")
             b.identify(self.unique_id("nobody"), "Falsch123")
             self.assertOnPage("The ID or password is wrong.", b)
