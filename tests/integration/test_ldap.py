@@ -355,6 +355,7 @@ class LdapSources(ServerTestCase):
         # Single sign-on: the same browser goes straight back with a code.
         browser.goto(url.replace("state=s1", "state=s2"))
         self.assertIn("state=s2", rp.wait(2)[-1])
+        browser.wait_url(redirect)
         # An LDAP-linked ID is not push-only: the ID alone is asked for its password.
         other = Browser()
         self.extra.append(other)
@@ -407,6 +408,7 @@ class LdapSources(ServerTestCase):
             f.write(base64.b64decode(src.split(",", 1)[1], validate=True))
         self.assertIn("ACCEPTED", phone.run("approve", "--match", png).stdout)
         self.assertEqual(len(rp.wait(1)), 1)
+        browser.wait_url(redirect)  # the landing has finished before the next navigation
         signed_in = time.monotonic()
 
         subprocess.run(["ldapdelete", *ldap_cli, people_dn(uid)], capture_output=True,
@@ -414,6 +416,7 @@ class LdapSources(ServerTestCase):
         # Within the minute the directory is not asked again: single sign-on still works.
         browser.goto(authorize_url("s2"))
         self.assertIn("state=s2", rp.wait(2)[-1])
+        browser.wait_url(redirect)
         self.assertNotIn(f"validity check of {user.lower()}", self.server.output())
 
         time.sleep(max(0.0, signed_in + 62 - time.monotonic()))
