@@ -334,6 +334,7 @@ class LdapSources(ServerTestCase):
         self.assertIn("ACCEPTED", phone.run("approve", "--match", png).stdout)
         landed = rp.wait(1)
         self.assertEqual(len(landed), 1, landed)
+        browser.wait_url(redirect)  # the landing has finished before the next navigation
         query = {k: v[0] for k, v in parse_qs(urlparse(landed[0]).query).items()}
         self.assertEqual(query["state"], "s1")
 
