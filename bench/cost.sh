@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 read -r P1 P2 < <(free_ports 2)
 "$TWOFOLD" setup --quick --dir "$TMP" --https-port "$P1" --http-port "$P2" >/dev/null
-sed -i -e 's/^file = .*/file = "twofoldd.log"/' "$TMP/twofold.toml"
+sed -i -e '/^\[log\]/,/^\[/ s/^file = .*/file = "twofoldd.log"/' "$TMP/twofold.toml"
 client() {
   local out
   out=$("$TWOFOLD" --config "$TMP/twofold.toml" client add "$1" --grant client_credentials \

@@ -109,7 +109,7 @@ log "twofold: throwaway server in $TMP/twofold"
 read -r P1 P2 < <(free_ports 2)
 DIR="$TMP/twofold"
 "$TWOFOLD" setup --quick --dir "$DIR" --https-port "$P1" --http-port "$P2" >/dev/null
-sed -i -e 's/^file = .*/file = "twofoldd.log"/' "$DIR/twofold.toml"
+sed -i -e '/^\[log\]/,/^\[/ s/^file = .*/file = "twofoldd.log"/' "$DIR/twofold.toml"
 CONF="$DIR/twofold.toml"
 
 # add_client NAME ALG: prints "client_id client_secret"
