@@ -102,6 +102,8 @@ asio::awaitable<http::Response> LoginRoutes::handle(const http::Request& request
     if (path == login::Paths::kLogin && post)
       co_return page(co_await offload([&] { return flow_.submit(browser); }));
     if (path == login::Paths::kStatus && get) co_return page(flow_.status(browser));
+    if (path == login::Paths::kReset && get)  // R-C5: the link from the mail
+      co_return page(co_await offload([&] { return flow_.open_reset_link(browser); }));
     // The account page: TOTP secrets, QR codes and password checks, so off the I/O thread.
     if (path == login::AccountPage::kPath && get)
       co_return page(co_await offload([&] { return account_.show(browser); }));

@@ -76,6 +76,19 @@ std::optional<identity::Profile> EmailCodeRules::recipient(const std::string& ke
   return profile;
 }
 
+void LoginServer::make_mail(const config::Config& c, const LoginDeps& d) {
+  if (mailer_) return;
+  mailer_ = std::make_unique<mail::SmtpMailer>(smtp_config(c), d.clock, d.random);
+  if (c.mail.templates_dir.empty())
+    mail_templates_ = std::make_unique<mail::Templates>(
+        [](const std::string& file) -> std::optional<std::string> {
+          auto text = login::embedded_file("templates/mail/" + file);
+          return text ? std::optional<std::string>(*text) : std::nullopt;
+        });
+  else
+    mail_templates_ = std::make_unique<mail::Templates>(c.resolve(c.mail.templates_dir));
+}
+
 login::EmailSend LoginServer::send_email_code(const std::string& key, login::Language language) {
   auto profile = email_rules_->recipient(key);
   if (!profile) return login::EmailSend::failed;
@@ -89,6 +102,90 @@ login::EmailSend LoginServer::send_email_code(const std::string& key, login::Lan
     spdlog::warn("email code for {}: {}", key, e.what());
     return login::EmailSend::failed;
   }
+}
+
+void LoginServer::make_password_reset(const LoginDeps& d, login::LoginPorts& ports) {
+  const auto& c = d.config;
+  // R-C1: an expired database password is replaced at the login, with or without mail.
+  auto& database = sources_.database();
+  auto set_password = [&database](const std::string& key, std::string_view password) {
+    return database.set_password(key, password);
+  };
+  ports.set_password = set_password;
+  if (!c.password_reset.enabled || c.mail.host.empty()) return;
+  make_mail(c, d);
+  auto& identities = d.identities;
+  auto& profiles = profiles_;
+  auto& links = ldap_links_;
+  auto& users = d.users;
+  auto& session_store = session_store_;
+  auto& sessions = sessions_;
+  auto* refresh = d.refresh_tokens;
+  auto* mailer = mailer_.get();
+  auto* templates = mail_templates_.get();
+  const mail::Address from{c.mail.from, c.mail.from_name};
+  recovery::ResetPorts ports_of_reset{
+      // The ID as typed, or the one ID whose profile has the address.
+      [&identities, &profiles](std::string_view typed) -> std::optional<recovery::Account> {
+        std::string key;
+        if (typed.find('@') != std::string_view::npos) {
+          const auto keys = profiles.keys_with_email(typed, 2);
+          if (keys.size() != 1) return std::nullopt;  // none, or shared by several IDs
+          key = keys.front();
+        } else {
+          if (!identity::is_valid_name(typed)) return std::nullopt;
+          key = identity::key_of(typed);
+        }
+        auto id = identities.find(key);
+        if (!id) return std::nullopt;
+        recovery::Account account{key, id->name, {}};
+        if (auto profile = profiles.find_profile(key);
+            profile && mail::is_valid_address(profile->email)) {
+          account.email = profile->email;
+          if (!profile->display_name.empty()) account.name = profile->display_name;
+        }
+        return account;
+      },
+      // The directory owns the password of a linked ID; push-only IDs have none to reset.
+      [&database, &links, &users](const std::string& key) -> std::string {
+        if (links.ldap_id(key)) return "linked to LDAP";
+        if (!database.has_password(key)) return "no database password";
+        auto claims = users.claims_of(key);
+        if (!claims || !claims->active) return "locked or disabled";
+        return {};
+      },
+      [mailer, templates, from](const recovery::ResetMail& m) {
+        const auto rendered = templates->render("password_reset", m.language,
+                                                {{"product", "twofold"},
+                                                 {"name", m.name},
+                                                 {"link", m.link},
+                                                 {"hours", std::to_string(m.hours)}});
+        mail::Message message;
+        message.from = from;
+        message.to.push_back({m.to, m.name});
+        message.subject = rendered.subject;
+        message.text = rendered.text;
+        mailer->send(message);
+      },
+      set_password,
+      // Every browser session of the ID ends, and the refresh tokens bound to them.
+      [&session_store, &sessions, refresh](const std::string& key) {
+        if (refresh)
+          for (const auto& sid : session_store.sids_of(key)) refresh->revoke_session(sid);
+        sessions.end_all(key);
+      }};
+  recovery::ResetSettings settings;
+  settings.issuer = c.issuer();
+  settings.validity = std::chrono::hours(c.password_reset.validity_hours);
+  settings.id_interval = std::chrono::minutes(c.password_reset.id_interval_minutes);
+  settings.per_address_per_hour = static_cast<int>(c.password_reset.per_address_per_hour);
+  reset_ = std::make_unique<recovery::PasswordReset>(std::move(settings), d.clock, d.random,
+                                                     reset_tokens_, regulation_store_,
+                                                     std::move(ports_of_reset));
+  reset_pool_ = std::make_unique<http::asio::thread_pool>(1);
+  ports.reset = reset_.get();
+  auto* pool = reset_pool_.get();
+  ports.run_later = [pool](std::function<void()> job) { http::asio::post(*pool, std::move(job)); };
 }
 
 regulation::ThrottleSettings throttle_settings(const config::Config& c) {
@@ -116,9 +213,9 @@ LoginServer::LoginServer(const LoginDeps& d)
       session_rate_({static_cast<int>(d.config.regulation.sessions_per_user_per_minute)}, d.clock,
                     regulation_store_),
       transactions_(d.clock, d.random, std::chrono::minutes(d.config.login.transaction_minutes)),
-      pages_(d.config.login.templates_dir.empty()
-                 ? std::filesystem::path()
-                 : d.config.resolve(d.config.login.templates_dir)) {
+      pages_(d.config.login.templates_dir.empty() ? std::filesystem::path()
+                                                  : d.config.resolve(d.config.login.templates_dir)),
+      reset_tokens_(d.db) {
   const auto& c = d.config;
   login::FlowSettings settings;
   settings.issuer = c.issuer();
@@ -138,15 +235,7 @@ LoginServer::LoginServer(const LoginDeps& d)
   // The email code: only with a mail server to deliver it.
   const bool email = c.email_code.enabled && !c.mail.host.empty();
   if (email) {
-    mailer_ = std::make_unique<mail::SmtpMailer>(smtp_config(c), d.clock, d.random);
-    if (c.mail.templates_dir.empty())
-      mail_templates_ = std::make_unique<mail::Templates>(
-          [](const std::string& file) -> std::optional<std::string> {
-            auto text = login::embedded_file("templates/mail/" + file);
-            return text ? std::optional<std::string>(*text) : std::nullopt;
-          });
-    else
-      mail_templates_ = std::make_unique<mail::Templates>(c.resolve(c.mail.templates_dir));
+    make_mail(c, d);
     email_code_ = std::make_unique<factors::email_code::EmailCodeFactor>(
         email_code_options(c), d.clock, d.random, email_code_store_, *mailer_, *mail_templates_,
         mail::Address{c.mail.from, c.mail.from_name});
@@ -255,6 +344,9 @@ LoginServer::LoginServer(const LoginDeps& d)
     ports.send_email_code = [this](const std::string& key, login::Language language) {
       return send_email_code(key, language);
     };
+  make_password_reset(d, ports);
+  if (c.password.policy != sources::database::kDefaultPolicy || c.password.history != 5)
+    settings.password_rules_key = "password_rules_custom";
   flow_ = std::make_unique<login::LoginFlow>(std::move(settings), d.clock, d.random,
                                              std::move(ports), transactions_, sessions_, pages_);
   account_ = std::make_unique<login::AccountPage>(

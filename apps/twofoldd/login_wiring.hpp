@@ -15,6 +15,7 @@
 #include "factors/email_code/policy.hpp"
 #include "factors/email_code/remember_browser.hpp"
 #include "factors/totp/totp.hpp"
+#include "http/asio.hpp"
 #include "identity/identity.hpp"
 #include "login/account.hpp"
 #include "login/flow.hpp"
@@ -22,6 +23,8 @@
 #include "mail/smtp.hpp"
 #include "mail/templates.hpp"
 #include "oidc/clients.hpp"
+#include "oidc/refresh_tokens.hpp"
+#include "recovery/password_reset.hpp"
 #include "sources/configured/configured.hpp"
 #include "sources/database/database_source.hpp"
 #include "storage/browser_session_store.hpp"
@@ -30,6 +33,7 @@
 #include "storage/password_store.hpp"
 #include "storage/profile_store.hpp"
 #include "storage/regulation_store.hpp"
+#include "storage/reset_token_store.hpp"
 
 namespace twofold::app {
 
@@ -45,6 +49,7 @@ struct LoginDeps {
   oidc::Clients& clients;
   oidc::CodeIssuer& codes;
   oidc::UserDirectory& users;
+  oidc::RefreshTokens* refresh_tokens{nullptr};  // ended with the sessions after a reset
 };
 
 login::SessionSettings session_settings(const config::Config& config);
@@ -86,6 +91,10 @@ class LoginServer {
 
  private:
   login::EmailSend send_email_code(const std::string& identity_key, login::Language language);
+  // [mail] as a mailer and its templates, once (the email code and the reset link share it).
+  void make_mail(const config::Config& config, const LoginDeps& deps);
+  // R-C5: the reset links ([password_reset], needs [mail] host), or nothing when off.
+  void make_password_reset(const LoginDeps& deps, login::LoginPorts& ports);
 
   storage::PasswordStore password_store_;
   storage::LdapLinkStore ldap_links_;
@@ -108,6 +117,9 @@ class LoginServer {
   std::unique_ptr<factors::email_code::RememberBrowser> remember_;
   std::unique_ptr<factors::email_code::RememberBrowser> device_cookies_;  // R-P5 known browsers
   std::unique_ptr<EmailCodeRules> email_rules_;
+  storage::ResetTokenStore reset_tokens_;
+  std::unique_ptr<recovery::PasswordReset> reset_;
+  std::unique_ptr<http::asio::thread_pool> reset_pool_;  // reset requests, off the response path
   std::unique_ptr<login::LoginFlow> flow_;
   std::unique_ptr<login::AccountPage> account_;
   std::unique_ptr<LoginRoutes> routes_;

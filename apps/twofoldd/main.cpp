@@ -123,7 +123,7 @@ int run(const std::string& config_path) {
                               deny_list, refresh_tokens);
   // The browser login (R-O6): /oidc/authorize and the login pages.
   app::LoginServer login({config, *db, clock, random, identities, devices_store, sessions, symbols,
-                          clients, codes, users});
+                          clients, codes, users, &refresh_tokens});
   app::LogoutServer logout(config, clients, verifier, refresh_tokens, login.sessions());
   app::OidcRoutes oidc_routes(
       config.issuer(), keys,

@@ -127,8 +127,9 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   Config c;
   c.base_dir = base_dir;
   static const std::set<std::string> sections{
-      "server",     "storage",  "authsession", "device", "log",  "service",    "oidc", "login",
-      "regulation", "password", "sources",     "ldap",   "mail", "email_code", "totp"};
+      "server", "storage",    "authsession", "device",        "log",     "service",
+      "oidc",   "login",      "regulation",  "password",      "sources", "ldap",
+      "mail",   "email_code", "totp",        "password_reset"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");

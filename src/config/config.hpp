@@ -171,6 +171,14 @@ struct Totp {
   std::string secret_key_file{"keys/secret-box.key"};
 };
 
+// Password reset by email link (R-C5); offered only with [mail] host set.
+struct PasswordReset {
+  bool enabled{true};
+  unsigned validity_hours{24};        // a link works this long, once
+  unsigned id_interval_minutes{5};    // at most one link per ID this often
+  unsigned per_address_per_hour{10};  // requests from one source address
+};
+
 struct Config {
   std::filesystem::path base_dir{"."};  // relative paths below resolve against it
   Server server;
@@ -188,6 +196,7 @@ struct Config {
   Mail mail;
   EmailCode email_code;
   Totp totp;
+  PasswordReset password_reset;
 
   std::filesystem::path resolve(const std::string& p) const;
   std::string https_url() const;  // https://<first host name>:<port>/

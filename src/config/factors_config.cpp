@@ -43,6 +43,13 @@ void validate_factors(const Config& c) {
           "setting [totp] period_seconds must be 30 or 60");
   require(c.totp.window <= 2, "setting [totp] window must be 0..2");
   require(!c.totp.secret_key_file.empty(), "setting [totp] secret_key_file must not be empty");
+  require(c.password_reset.validity_hours >= 1 && c.password_reset.validity_hours <= 168,
+          "setting [password_reset] validity_hours must be 1..168");
+  require(c.password_reset.id_interval_minutes <= 1440,
+          "setting [password_reset] id_interval_minutes must be 0..1440");
+  require(
+      c.password_reset.per_address_per_hour >= 1 && c.password_reset.per_address_per_hour <= 10000,
+      "setting [password_reset] per_address_per_hour must be 1..10000");
 }
 
 }  // namespace
@@ -83,6 +90,13 @@ void parse_factors(const toml::table& root, Config& c) {
   tp.read("window", c.totp.window);
   tp.read("secret_key_file", c.totp.secret_key_file);
   tp.finish();
+
+  TableReader pr(root["password_reset"].as_table(), "password_reset");
+  pr.read("enabled", c.password_reset.enabled);
+  pr.read("validity_hours", c.password_reset.validity_hours);
+  pr.read("id_interval_minutes", c.password_reset.id_interval_minutes);
+  pr.read("per_address_per_hour", c.password_reset.per_address_per_hour);
+  pr.finish();
 
   validate_factors(c);
 }
@@ -134,7 +148,15 @@ std::string render_factors(const Config& c) {
     << "period_seconds = " << c.totp.period_seconds << "\n"
     << "window = " << c.totp.window << "\n"
     << "# 32-byte key sealing TOTP secrets at rest; created on first start when missing.\n"
-    << "secret_key_file = " << quoted(c.totp.secret_key_file) << "\n";
+    << "secret_key_file = " << quoted(c.totp.secret_key_file) << "\n\n"
+    << "[password_reset]\n"
+    << "# \"Forgot your password?\" on the sign-in page: a single-use link by mail (needs\n"
+    << "# [mail] host; only for IDs with a database password and an email address).\n"
+    << "enabled = " << boolean(c.password_reset.enabled) << "\n"
+    << "validity_hours = " << c.password_reset.validity_hours << "\n"
+    << "# At most one link per ID this often; requests per source address and hour.\n"
+    << "id_interval_minutes = " << c.password_reset.id_interval_minutes << "\n"
+    << "per_address_per_hour = " << c.password_reset.per_address_per_hour << "\n";
   return o.str();
 }
 

@@ -202,9 +202,12 @@ Result LoginFlow::render(const Transaction& tx, std::vector<std::string> cookies
             {"client", tx.request.client_name},
             {"notice", tx.notice.empty() ? std::string() : pages_.text(lang, tx.notice)},
             {"script", ""}};
+  if (tx.step == Step::new_password || tx.step == Step::forgot)
+    return render_password_step(tx, std::move(cookies));
   std::string page;
   if (tx.step == Step::identify) {
     page = "identify";
+    vars["forgot"] = ports_.reset ? "1" : "";
     vars["title"] = pages_.text(lang, "title_sign_in");
     vars["login"] = tx.login_name.empty() ? tx.request.login_hint : tx.login_name;
     vars["stay"] = sessions_.settings().stay_signed_in.count() > 0 ? "1" : "";

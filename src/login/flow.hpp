@@ -19,6 +19,7 @@
 #include "login/session.hpp"
 #include "login/transaction.hpp"
 #include "oidc/grant.hpp"
+#include "recovery/password_reset.hpp"
 #include "regulation/session_rate.hpp"
 #include "regulation/throttle.hpp"
 #include "sources/source.hpp"
@@ -29,6 +30,7 @@ struct Paths {
   static constexpr const char* kAuthorize = "/oidc/authorize";
   static constexpr const char* kLogin = "/login";
   static constexpr const char* kStatus = "/login/status";
+  static constexpr const char* kReset = "/login/reset";  // R-C5
   static constexpr const char* kStatic = "/static/";
 };
 
@@ -95,6 +97,17 @@ struct LoginPorts {
   // (e.g. the LDAP entry was deleted); a source that cannot be asked answers true. Asked
   // at single sign-on once per FlowSettings::validity_check and session. Empty: not asked.
   std::function<bool(const std::string& identity_key)> still_valid{};
+  // R-C1: an expired database password is replaced on the spot (login/password_steps.cpp):
+  // sets the new one after the policy and history checks; the refusal, or nullopt when set.
+  // Empty: an expired password is refused ("ask your administrator").
+  std::function<std::optional<sources::database::PasswordRejected>(const std::string& key,
+                                                                   std::string_view password)>
+      set_password{};
+  // R-C5: "Forgot your password?" and the reset link; null: not offered.
+  recovery::PasswordReset* reset{nullptr};
+  // Runs a reset request off the response path (the answer must not tell what happened);
+  // empty: at once (tests).
+  std::function<void(std::function<void()> job)> run_later{};
 };
 
 struct FlowSettings {
@@ -103,6 +116,8 @@ struct FlowSettings {
       factors::FactorKind::push, factors::FactorKind::totp, factors::FactorKind::email_code};
   int max_failures{5};                      // wrong passwords or codes per transaction
   std::chrono::minutes validity_check{20};  // R-P2: how often LoginPorts::still_valid is asked
+  // The catalogue text that explains the password policy on the new-password page.
+  std::string password_rules_key{"password_rules"};
 };
 
 inline constexpr std::string_view kAcrTwoFactor = "urn:twofold:acr:2fa";
@@ -131,6 +146,8 @@ class LoginFlow {
   // returns to `return_to` (a local path) with a new session. `title` names the target.
   Result sign_in_for(const BrowserRequest& request, std::string return_to,
                      std::string_view title_key);
+  // GET /login/reset?token=… (R-C5): a live link opens the new-password page.
+  Result open_reset_link(const BrowserRequest& request);
   Result error_page(int status, std::string_view message_key, Language language,
                     std::string_view detail = {}) const;
   Language language_of(const BrowserRequest& request) const;
@@ -151,6 +168,14 @@ class LoginFlow {
   Result push_continue(Transaction tx, const BrowserRequest& request);
   Result check_code(Transaction tx, const Params& form, const BrowserRequest& request);
   Result fail(Transaction tx, std::string notice);
+  // After the first factor: on to the second factor (or straight to the code).
+  Result choose_factors(Transaction tx, bool push_only, const BrowserRequest& request);
+  // password_steps.cpp (R-C1, R-C5)
+  Result require_new_password(Transaction tx, const sources::Authenticated& user);
+  Result set_new_password(Transaction tx, const Params& form, const BrowserRequest& request);
+  Result forgot_step(Transaction tx, std::string_view action, const Params& form,
+                     const BrowserRequest& request);
+  Result render_password_step(const Transaction& tx, std::vector<std::string> cookies) const;
   regulation::Attempt attempt_of(const BrowserRequest& request, const std::string& key) const;
   bool held(const regulation::Attempt& attempt);  // throttled (R-P5)
   void failed(const regulation::Attempt& attempt);

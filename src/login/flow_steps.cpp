@@ -82,8 +82,14 @@ Result LoginFlow::submit(const BrowserRequest& request) {
   }
   switch (tx->step) {
     case Step::identify:
+      if (action == "forgot") return forgot_step(std::move(*tx), action, *form, request);
       if (action != "identify") break;
       return identify(std::move(*tx), *form, request);
+    case Step::new_password:
+      if (action != "set_password") break;
+      return set_new_password(std::move(*tx), *form, request);
+    case Step::forgot:
+      return forgot_step(std::move(*tx), action, *form, request);
     case Step::consent:
       if (action == "allow") {
         tx->step = Step::consent;
@@ -157,12 +163,15 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
       return fail(std::move(tx), "wrong_credentials");
     }
     auto& user = std::get<sources::Authenticated>(outcome);
-    if (user.password_change_required) return fail(std::move(tx), "password_expired");
     if (!is_active(user.key)) return fail(std::move(tx), "account_inactive");
+    if (user.password_change_required) return require_new_password(std::move(tx), user);
     tx.identity_key = user.key;
     add_amr(tx.amr, {"pwd"});
   }
+  return choose_factors(std::move(tx), push_only, request);
+}
 
+Result LoginFlow::choose_factors(Transaction tx, bool push_only, const BrowserRequest& request) {
   // The factors this user has, in the policy's order; push-only IDs have the push alone.
   const auto available = ports_.factors_of(tx.identity_key);
   tx.factors.clear();

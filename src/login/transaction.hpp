@@ -23,7 +23,9 @@ namespace twofold::login {
 
 inline constexpr std::string_view kBindingCookie = "__Host-twofold_tx";
 
-enum class Step { identify, second_factor, consent };
+// new_password: the expired password was just verified, or a reset link was opened (R-C1,
+// R-C5); forgot: asking for a reset link (login/password_steps.cpp).
+enum class Step { identify, second_factor, consent, new_password, forgot };
 
 struct Transaction {
   std::string id;            // in URLs and forms (not secret on its own)
@@ -41,6 +43,8 @@ struct Transaction {
   std::string session_sid;  // set when an existing browser session stands in for the login
   std::string return_to;    // a sign-in for twofold's own pages: where to go instead of a code
   bool setup_only{false};   // password alone, to set up a first factor (kAcrSetupOnly)
+  // With Step::new_password: the reset link's token hash (R-C5); empty for an expired password.
+  std::string reset_token_hash;
   // Second factor.
   factors::FactorKind factor{factors::FactorKind::push};
   std::vector<factors::FactorKind> factors;  // the ones this user can choose from

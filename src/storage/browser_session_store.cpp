@@ -129,4 +129,17 @@ std::size_t BrowserSessionStore::remove_stale(core::TimePoint now, core::TimePoi
   return n;
 }
 
+std::vector<std::string> BrowserSessionStore::sids_of(std::string_view identity_key) {
+  const std::string key(identity_key);
+  std::vector<std::string> out;
+  db_.read([&](soci::session& sql) {
+    std::string sid;
+    soci::statement st = (sql.prepare << "SELECT sid FROM browser_sessions WHERE identity_key = :k",
+                          soci::use(key), soci::into(sid));
+    st.execute();
+    while (st.fetch()) out.push_back(sid);
+  });
+  return out;
+}
+
 }  // namespace twofold::storage

@@ -17,6 +17,8 @@ class BrowserSessionStore final : public login::SessionStore {
   bool remove(std::string_view sid) override;
   std::size_t remove_identity(std::string_view identity_key) override;
   std::size_t remove_stale(core::TimePoint now, core::TimePoint idle_cutoff) override;
+  // The sids of an ID's sessions (to end what hangs on them, e.g. refresh tokens).
+  std::vector<std::string> sids_of(std::string_view identity_key);
 
  private:
   std::optional<login::BrowserSession> find_where(const char* condition, std::string_view value);

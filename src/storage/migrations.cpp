@@ -207,6 +207,16 @@ CREATE TABLE regulation_events (
 CREATE INDEX regulation_events_bucket ON regulation_events(bucket, at_ms);
 CREATE INDEX regulation_events_at ON regulation_events(at_ms)
 )SQL"},
+      {15, "password reset links (R-C5): SHA-256 of the token, single use", R"SQL(
+CREATE TABLE password_reset_tokens (
+  token_hash TEXT PRIMARY KEY,
+  identity_key TEXT NOT NULL REFERENCES identities(key) ON DELETE CASCADE,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX password_reset_tokens_identity ON password_reset_tokens(identity_key);
+CREATE INDEX password_reset_tokens_expires ON password_reset_tokens(expires_ms)
+)SQL"},
   };
   return all;
 }

@@ -44,4 +44,19 @@ void ProfileStore::save_profile(const identity::Profile& p) {
   });
 }
 
+std::vector<std::string> ProfileStore::keys_with_email(std::string_view email, std::size_t limit) {
+  const std::string e(email);
+  const int n = static_cast<int>(limit);
+  std::vector<std::string> out;
+  db_.read([&](soci::session& sql) {
+    std::string key;
+    soci::statement st = (sql.prepare << "SELECT identity_key FROM profiles WHERE email = :e "
+                                         "COLLATE NOCASE ORDER BY identity_key LIMIT :n",
+                          soci::use(e), soci::use(n), soci::into(key));
+    st.execute();
+    while (st.fetch()) out.push_back(key);
+  });
+  return out;
+}
+
 }  // namespace twofold::storage

@@ -66,6 +66,10 @@ void expect_same(const config::Config& a, const config::Config& b) {
   EXPECT_EQ(a.totp.period_seconds, b.totp.period_seconds);
   EXPECT_EQ(a.totp.window, b.totp.window);
   EXPECT_EQ(a.totp.secret_key_file, b.totp.secret_key_file);
+  EXPECT_EQ(a.password_reset.enabled, b.password_reset.enabled);
+  EXPECT_EQ(a.password_reset.validity_hours, b.password_reset.validity_hours);
+  EXPECT_EQ(a.password_reset.id_interval_minutes, b.password_reset.id_interval_minutes);
+  EXPECT_EQ(a.password_reset.per_address_per_hour, b.password_reset.per_address_per_hour);
 }
 
 // The ConfigError message of parsing `text`, or "" if it parses.
@@ -341,6 +345,30 @@ secret_key_file = "k/box.key"
       {"[totp]\nissuer = \"\"\n", "[totp] issuer"},
   };
   for (const auto& [text, message] : bad)
+    EXPECT_NE(error_of(text).find(message), std::string::npos) << text << " -> " << error_of(text);
+}
+
+// [password_reset] (R-C5): 24 hours by default (not the seed's 24 days), parsing, limits.
+TEST(ConfigTest, PasswordResetSection) {
+  const auto d = config::parse("", "/a");
+  EXPECT_TRUE(d.password_reset.enabled);
+  EXPECT_EQ(d.password_reset.validity_hours, 24u);
+  EXPECT_EQ(d.password_reset.id_interval_minutes, 5u);
+  EXPECT_EQ(d.password_reset.per_address_per_hour, 10u);
+  const auto c = config::parse(
+      "[password_reset]\nenabled = false\nvalidity_hours = 2\nid_interval_minutes = 0\n"
+      "per_address_per_hour = 3\n",
+      "/a");
+  EXPECT_FALSE(c.password_reset.enabled);
+  EXPECT_EQ(c.password_reset.validity_hours, 2u);
+  EXPECT_EQ(c.password_reset.id_interval_minutes, 0u);
+  EXPECT_EQ(c.password_reset.per_address_per_hour, 3u);
+  expect_same(config::parse(config::render(c), "/a"), c);
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[password_reset]\nvalidity_hours = 0\n", "[password_reset] validity_hours"},
+           {"[password_reset]\nvalidity_hours = 576\n", "[password_reset] validity_hours"},
+           {"[password_reset]\nper_address_per_hour = 0\n", "per_address_per_hour"},
+           {"[password_reset]\nvalidity_days = 24\n", "unknown setting [password_reset]"}})
     EXPECT_NE(error_of(text).find(message), std::string::npos) << text << " -> " << error_of(text);
 }
 

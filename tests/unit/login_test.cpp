@@ -315,6 +315,10 @@ TEST(Pages, EveryPageRendersInBothLanguagesEscaped) {
                     {"secret", "ABCD EFGH"},
                     {"digits", "6"},
                     {"message", "m"},
+                    // password, forgot, password_done (R-C1, R-C5)
+                    {"forgot", "1"},
+                    {"rules", "r"},
+                    {"sign_in_url", "/account"},
                     {"detail", "<d>"},
                     // logout, logged_out
                     {"client_id", "c"},
