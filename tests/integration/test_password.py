@@ -122,6 +122,14 @@ class Passwords(BrowserSignIn, ServerTestCase):
             http.verify = self.server.ca
             return http.get(self.server.url + path, allow_redirects=False, timeout=30)
 
+    def refresh(self, token):
+        with requests.Session() as http:
+            http.trust_env = False
+            http.verify = self.server.ca
+            return http.post(self.server.url + "/oidc/token",
+                             data={"grant_type": "refresh_token", "refresh_token": token},
+                             auth=(self.client_id, self.client_secret), timeout=30)
+
     # --- R-C1 --------------------------------------------------------------------------------
     def test_expired_password_is_changed_at_the_login(self):
         user = self.unique_id("exp")
@@ -179,15 +187,22 @@ class Passwords(BrowserSignIn, ServerTestCase):
         address = user + "@example.test"
         self.add_user(user, address)
         self.browser = Browser()
-        # Signed in first, so the reset has a session to end.
-        self.sign_in(user, PASSWORD)
+        # Signed in first, with a refresh token, so the reset has a session to end.
+        verifier, challenge = pkce()
+        self.sign_in(user, PASSWORD, code_challenge=challenge, code_challenge_method="S256")
         self.browser.fill("#code", code_of(self.mailbox.wait(address)[0]))
         self.browser.click("button[value=code]")
-        self.landed_query()
+        refresh_token = self.exchange(self.landed_query()["code"], verifier)["refresh_token"]
+        refreshed = self.refresh(refresh_token)
+        self.assertEqual(refreshed.status_code, 200, refreshed.text)
+        refresh_token = refreshed.json()["refresh_token"]  # rotated
         self.rp.hits.clear()
 
         # The identify page links to the forgot page; unknown and known IDs read the same.
         self.browser.goto(self.authorize_url(prompt="login"))
+        # Enter in the password field still signs in (the form's first button).
+        self.assertEqual(self.browser.eval(
+            "document.querySelector('form button[type=submit]').value"), "identify")
         self.browser.click("#forgot")
         self.assertIn("Enter your ID or email address.", self.html())
         before = len(self.mailbox.messages)
@@ -234,6 +249,10 @@ class Passwords(BrowserSignIn, ServerTestCase):
         self.assertIn("Your password was changed and you were signed out everywhere", self.html())
         self.assertEqual(self.sql("SELECT COUNT(*) FROM browser_sessions WHERE identity_key = ?",
                                   user.lower()), [(0,)])
+        # The application's refresh token bound to the ended session is revoked too.
+        refused = self.refresh(refresh_token)
+        self.assertEqual(refused.status_code, 400, refused.text)
+        self.assertEqual(refused.json()["error"], "invalid_grant")
         # Signed out: the application gets no code without a new sign-in.
         self.browser.goto(self.authorize_url(prompt="none"))
         self.assertEqual(self.landed_query()["error"], "login_required")

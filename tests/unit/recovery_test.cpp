@@ -9,7 +9,9 @@
 
 #include "core/encoding.hpp"
 #include "recovery/password_reset.hpp"
+#include "storage/browser_session_store.hpp"
 #include "storage/identity_store.hpp"
+#include "storage/profile_store.hpp"
 #include "storage/regulation_store.hpp"
 #include "storage/reset_token_store.hpp"
 
@@ -212,6 +214,36 @@ TEST_F(PasswordResetTest, RestoreDoesNotOverrideANewerLink) {
   tokens->restore(*record);
   EXPECT_FALSE(tokens->find(first));
   EXPECT_TRUE(tokens->find(core::sha256_hex(token_of(sent.at(1)))));
+}
+
+// The lookups the server's reset wiring uses: an ID by its address, the sessions of an ID.
+TEST_F(PasswordResetTest, StorageLookupsForTheWiring) {
+  storage::ProfileStore profiles(*db);
+  identity::Profile p;
+  p.identity_key = "alice";
+  p.email = "Alice@Example.com";
+  profiles.save_profile(p);
+  p.identity_key = "bob";
+  p.email = "shared@example.com";
+  profiles.save_profile(p);
+  p.identity_key = "carol";
+  profiles.save_profile(p);
+  EXPECT_EQ(profiles.keys_with_email("alice@example.COM", 2), (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(profiles.keys_with_email("shared@example.com", 2),
+            (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_TRUE(profiles.keys_with_email("nobody@example.com", 2).empty());
+
+  storage::BrowserSessionStore session_store(*db);
+  login::Sessions sessions({}, clock, random, session_store);
+  auto a = sessions.create({"alice", clock.now(), {"pwd"}, "urn:twofold:acr:1fa", false});
+  auto b = sessions.create({"alice", clock.now(), {"pwd"}, "urn:twofold:acr:1fa", true});
+  sessions.create({"bob", clock.now(), {"pwd"}, "urn:twofold:acr:1fa", false});
+  auto sids = session_store.sids_of("alice");
+  std::sort(sids.begin(), sids.end());
+  std::vector<std::string> expected{a.session.sid, b.session.sid};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(sids, expected);
+  EXPECT_TRUE(session_store.sids_of("nobody").empty());
 }
 
 }  // namespace
