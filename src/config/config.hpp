@@ -97,6 +97,7 @@ struct Regulation {
   unsigned user_max_delay_seconds{300};       // the back-off's cap per user
   unsigned address_free_failures{20};         // per source address before back-off
   unsigned address_max_delay_seconds{900};
+};
 // The credential sources and their order (R-C3): "database", "ldap", "ldap,database" or
 // "database,ldap". The admin flag's IDs always keep the database (R-C6).
 struct Sources {
@@ -129,6 +130,28 @@ struct Ldap {
   bool email_verified{false};
 };
 
+// Signing in through an upstream OpenID provider (R-C4, seed 002); off unless enabled.
+struct Upstream {
+  bool enabled{false};
+  std::string display_name{"SSO"};  // the button: "Sign in with <display_name>"
+  std::string issuer{};             // exact; discovery at <issuer>/.well-known/openid-configuration
+  std::string client_id{};
+  std::string client_secret_file{};  // first line is the secret
+  std::string token_auth_method{"client_secret_basic"};  // or client_secret_post
+  std::vector<std::string> scopes{"openid", "profile", "email"};
+  std::string claim{"preferred_username"};  // the claim that names the local ID
+  std::string regex{"^(.+)$"};  // PCRE2; its first group (or the whole match) is the local ID
+  std::string required_claim{};  // optional: this claim must equal / contain required_value
+  std::string required_value{};
+  bool create_users{false};      // create unknown local users on first sign-in
+  std::string certificate_file{};  // PEM certificate or public key instead of the JWKS
+  std::vector<std::string> algs{"RS256", "ES256"};
+  unsigned timeout_seconds{5};      // each HTTP call to the provider
+  unsigned leeway_seconds{60};      // clock skew allowed for exp/iat/nbf
+  unsigned metadata_cache_seconds{3600};
+  unsigned jwks_cache_seconds{300};
+};
+
 struct Config {
   std::filesystem::path base_dir{"."};  // relative paths below resolve against it
   Server server;
@@ -143,6 +166,7 @@ struct Config {
   Regulation regulation;
   Sources sources;
   Ldap ldap;
+  Upstream upstream;
 
   std::filesystem::path resolve(const std::string& p) const;
   std::string https_url() const;  // https://<first host name>:<port>/

@@ -75,5 +75,7 @@ class TableReader {
 // [sources] and [ldap] (sources_config.cpp).
 void parse_sources(const toml::table& root, Config& c);
 std::string render_sources(const Config& c);
+void parse_upstream(const toml::table& root, Config& c);
+std::string render_upstream(const Config& c);
 
 }  // namespace twofold::config::detail
