@@ -68,6 +68,8 @@ LoginServer::LoginServer(const LoginDeps& d)
       &d.users,
       &throttle_,
       &session_rate_};
+  upstream_ = make_upstream(d.config, d.clock, d.random, d.identities, profiles_);
+  if (upstream_) ports.upstream = &upstream_->port();
   flow_ = std::make_unique<login::LoginFlow>(std::move(settings), d.clock, d.random,
                                              std::move(ports), transactions_, sessions_, pages_);
   routes_ = std::make_unique<LoginRoutes>(*flow_, transactions_, sessions_);

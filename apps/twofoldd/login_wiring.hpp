@@ -19,8 +19,9 @@
 #include "storage/browser_session_store.hpp"
 #include "storage/ldap_link_store.hpp"
 #include "storage/password_store.hpp"
-#include "storage/regulation_store.hpp"
 #include "storage/profile_store.hpp"
+#include "storage/regulation_store.hpp"
+#include "upstream_wiring.hpp"
 
 namespace twofold::app {
 
@@ -60,6 +61,7 @@ class LoginServer {
   regulation::SessionRate session_rate_;
   login::Transactions transactions_;
   login::Pages pages_;
+  std::unique_ptr<UpstreamWiring> upstream_;  // [upstream] (R-C4); null when off
   std::unique_ptr<login::LoginFlow> flow_;
   std::unique_ptr<LoginRoutes> routes_;
 };

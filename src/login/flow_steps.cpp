@@ -157,7 +157,10 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
     tx.identity_key = user.key;
     add_amr(tx.amr, {"pwd"});
   }
+  return choose_factors(std::move(tx), push_only, request);
+}
 
+Result LoginFlow::choose_factors(Transaction tx, bool push_only, const BrowserRequest& request) {
   // The factors this user has, in the policy's order; push-only IDs have the push alone.
   const auto available = ports_.factors_of(tx.identity_key);
   tx.factors.clear();
