@@ -161,7 +161,7 @@ void add_client_commands(CLI::App& app, std::function<int(const config::Config&)
       ctx.clients.update(*c);
       if (c->auth_method == oidc::AuthMethod::client_secret_jwt &&
           before != oidc::AuthMethod::client_secret_jwt)
-        std::cout << "note: the secret was stored hashed only; run `twofold client "
+        std::cout << "note: no recoverable secret is stored yet; run `twofold client "
                      "rotate-secret "
                   << c->id << "` so client_secret_jwt assertions can be checked\n";
       return 0;

@@ -1,5 +1,7 @@
 #include "client_keys.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace twofold::app {
 namespace {
 
@@ -12,6 +14,15 @@ std::variant<oidc::VerifiedToken, std::string> result_of(jose::Outcome<jose::Ver
 }  // namespace
 
 std::variant<oidc::VerifiedToken, std::string> ClientKeyVerifier::verify(
+    const oidc::Client& client, std::string_view assertion) {
+  auto result = check(client, assertion);
+  // The client only hears "invalid_client"; the operator learns why (no secrets in it).
+  if (auto* why = std::get_if<std::string>(&result))
+    spdlog::info("client {}: assertion refused: {}", client.id, *why);
+  return result;
+}
+
+std::variant<oidc::VerifiedToken, std::string> ClientKeyVerifier::check(
     const oidc::Client& client, std::string_view assertion) {
   if (client.auth_method == oidc::AuthMethod::client_secret_jwt) {
     auto secret = clients_.shared_secret(client);

@@ -19,6 +19,8 @@ class ClientKeyVerifier final : public oidc::AssertionKeys {
                                                         std::string_view assertion) override;
 
  private:
+  std::variant<oidc::VerifiedToken, std::string> check(const oidc::Client& client,
+                                                       std::string_view assertion);
   oidc::Clients& clients_;
   jose::RemoteJwks& remote_;
 };

@@ -57,7 +57,8 @@ void set_page_headers(http::Response& res, bool tls) {
 
 bool LoginRoutes::owns(std::string_view path) {
   return path == login::Paths::kAuthorize || path == login::Paths::kLogin ||
-         path.rfind("/login/", 0) == 0 || path.rfind(login::Paths::kStatic, 0) == 0;
+         path == login::AccountPage::kPath || path.rfind("/login/", 0) == 0 ||
+         path.rfind(login::Paths::kStatic, 0) == 0;
 }
 
 template <class F>
@@ -106,12 +107,17 @@ asio::awaitable<http::Response> LoginRoutes::handle(const http::Request& request
       co_return page(co_await offload([&] { return flow_.upstream_start(browser); }));
     if (path == login::UpstreamPaths::kCallback && get)
       co_return page(co_await offload([&] { return flow_.upstream_callback(browser); }));
+    // The account page: TOTP secrets, QR codes and password checks, so off the I/O thread.
+    if (path == login::AccountPage::kPath && get)
+      co_return page(co_await offload([&] { return account_.show(browser); }));
+    if (path == login::AccountPage::kPath && post)
+      co_return page(co_await offload([&] { return account_.submit(browser); }));
   } catch (const std::exception& e) {
     spdlog::error("login {}: {}", path, e.what());
     co_return page(flow_.error_page(500, "error_server", lang));
   }
   if (path == login::Paths::kAuthorize || path == login::Paths::kLogin ||
-      path == login::Paths::kStatus) {
+      path == login::Paths::kStatus || path == login::AccountPage::kPath) {
     auto res = page(flow_.error_page(405, "error_bad_request", lang, "method not allowed"));
     res.set(bhttp::field::allow, path == login::Paths::kStatus ? "GET" : "GET, POST");
     co_return res;

@@ -1,19 +1,26 @@
 #pragma once
-// The browser login on the HTTP edge: /oidc/authorize, /login, /login/status, /static/.
+// The browser login on the HTTP edge: /oidc/authorize, /login, /login/status, /static/,
+// and the account page /account.
 // Thin: the domain is src/login. Blocking work (password hashes, database writes, code
 // issuing) runs on a small pool of its own, so the I/O threads never wait for Argon2id.
 #include <optional>
 
 #include "http/server.hpp"
+#include "login/account.hpp"
 #include "login/flow.hpp"
 
 namespace twofold::app {
 
 class LoginRoutes {
  public:
-  LoginRoutes(login::LoginFlow& flow, login::Transactions& transactions, login::Sessions& sessions,
+  LoginRoutes(login::LoginFlow& flow, login::AccountPage& account,
+              login::Transactions& transactions, login::Sessions& sessions,
               unsigned blocking_threads = 2)
-      : flow_(flow), transactions_(transactions), sessions_(sessions), pool_(blocking_threads) {}
+      : flow_(flow),
+        account_(account),
+        transactions_(transactions),
+        sessions_(sessions),
+        pool_(blocking_threads) {}
   ~LoginRoutes() { pool_.join(); }
 
   static bool owns(std::string_view path);
@@ -28,6 +35,7 @@ class LoginRoutes {
   http::asio::awaitable<login::Result> offload(F work);
 
   login::LoginFlow& flow_;
+  login::AccountPage& account_;
   login::Transactions& transactions_;
   login::Sessions& sessions_;
   http::asio::thread_pool pool_;

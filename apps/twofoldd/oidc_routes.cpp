@@ -12,11 +12,12 @@ namespace bhttp = http::bhttp;
 
 http::Response json_response(int status, std::string body, bool tls, bool cacheable = false) {
   http::Response res{static_cast<bhttp::status>(status), 11};
-  res.set(bhttp::field::content_type, "application/json");
+  // insert, not set: the fields are new, and set() first searches for one to replace.
+  res.insert(bhttp::field::content_type, "application/json");
   // Metadata and keys may be cached briefly; token answers never (RFC 6749 §5.1).
-  res.set(bhttp::field::cache_control, cacheable ? "public, max-age=300" : "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (tls) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
+  res.insert(bhttp::field::cache_control, cacheable ? "public, max-age=300" : "no-store");
+  res.insert("X-Content-Type-Options", "nosniff");
+  if (tls) res.insert(bhttp::field::strict_transport_security, "max-age=31536000");
   res.body() = std::move(body);
   return res;
 }

@@ -16,10 +16,11 @@ bool is_service_api_path(std::string_view path) {
 
 Response make(bhttp::status status, std::string content_type, std::string body, bool tls) {
   Response res{status, 11};
-  res.set(bhttp::field::content_type, content_type);
-  res.set(bhttp::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (tls) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
+  // insert, not set: the fields are new, and set() first searches for one to replace.
+  res.insert(bhttp::field::content_type, content_type);
+  res.insert(bhttp::field::cache_control, "no-store");
+  res.insert("X-Content-Type-Options", "nosniff");
+  if (tls) res.insert(bhttp::field::strict_transport_security, "max-age=31536000");
   res.body() = std::move(body);
   return res;
 }

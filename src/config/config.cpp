@@ -11,13 +11,14 @@
 namespace twofold::config {
 namespace {
 
+using detail::boolean;
+using detail::parse_factors;
 using detail::parse_sources;
+using detail::quoted;
+using detail::render_factors;
 using detail::render_sources;
+using detail::require;
 using detail::TableReader;
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw ConfigError(message);
-}
 
 void validate(const Config& c) {
   require(!c.server.host_names.empty(), "setting [server] host_names must name at least one host");
@@ -126,8 +127,8 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   Config c;
   c.base_dir = base_dir;
   static const std::set<std::string> sections{
-      "server", "storage", "authsession", "device",   "log",     "service",
-      "oidc",   "login",   "regulation",  "password", "sources", "ldap", "upstream"};
+      "server",     "storage",  "authsession", "device", "log",  "service",    "oidc", "login",
+      "regulation", "password", "sources",     "ldap",   "mail", "email_code", "totp", "upstream"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -219,6 +220,7 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
 
   parse_sources(root, c);  // [sources] and [ldap] (sources_config.cpp)
   detail::parse_upstream(root, c);  // [upstream] (upstream_config.cpp)
+  parse_factors(root, c);  // [mail], [email_code], [totp] (factors_config.cpp)
   validate(c);
   return c;
 }
@@ -235,30 +237,6 @@ Config load(const std::filesystem::path& path) {
     throw ConfigError(path.string() + ": " + e.what());
   }
 }
-
-namespace {
-// A TOML basic string: quotes, backslashes and control characters escaped.
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04X", u);
-      out += buf;
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out + "\"";
-}
-std::string b(bool v) {
-  return v ? "true" : "false";
-}
-}  // namespace
 
 std::string render(const Config& c) {
   std::ostringstream o;
@@ -299,7 +277,7 @@ std::string render(const Config& c) {
     << "[device]\n"
     << "long_poll_max_seconds = " << c.device.long_poll_max_seconds << "\n"
     << "# A signed \"this was not me\" denial locks the ID until the user unlocks it.\n"
-    << "lock_on_not_me = " << b(c.device.lock_on_not_me) << "\n"
+    << "lock_on_not_me = " << boolean(c.device.lock_on_not_me) << "\n"
     << "activation_code_hours = " << c.device.activation_code_hours << "\n\n"
     << "[log]\n"
     << "# events | usage | verbose\n"
@@ -308,7 +286,7 @@ std::string render(const Config& c) {
     << "file = " << quoted(c.log.file) << "\n\n"
     << "[service]\n"
     << "# Require services to authenticate (off for compatibility with existing clients).\n"
-    << "require_api_key = " << b(c.service.require_api_key) << "\n\n"
+    << "require_api_key = " << boolean(c.service.require_api_key) << "\n\n"
     << "[oidc]\n"
     << "# The issuer URL in tokens and discovery; empty: https://<first host name>:<port>.\n"
     << "issuer = " << quoted(c.oidc.issuer) << "\n"
@@ -331,8 +309,8 @@ std::string render(const Config& c) {
     << "max_age_days = " << c.password.max_age_days << "\n"
     << "# How many recent passwords cannot be set again.\n"
     << "history = " << c.password.history << "\n"
-    << "case_sensitive = " << b(c.password.case_sensitive) << "\n"
-    << "force_lower_case = " << b(c.password.force_lower_case) << "\n";
+    << "case_sensitive = " << boolean(c.password.case_sensitive) << "\n"
+    << "force_lower_case = " << boolean(c.password.force_lower_case) << "\n";
   std::string factors;
   for (const auto& f : c.login.factors) factors += (factors.empty() ? "" : ", ") + quoted(f);
   o << "\n[login]\n"
@@ -366,7 +344,33 @@ std::string render(const Config& c) {
     << "address_max_delay_seconds = " << r.address_max_delay_seconds << "\n";
   o << render_sources(c);
   o << detail::render_upstream(c);
+  o << render_factors(c);
   return o.str();
 }
 
+namespace detail {
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", u);
+      out += buf;
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out + "\"";
+}
+
+std::string boolean(bool v) {
+  return v ? "true" : "false";
+}
+
+}  // namespace detail
 }  // namespace twofold::config

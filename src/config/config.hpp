@@ -98,6 +98,7 @@ struct Regulation {
   unsigned address_free_failures{20};         // per source address before back-off
   unsigned address_max_delay_seconds{900};
 };
+
 // The credential sources and their order (R-C3): "database", "ldap", "ldap,database" or
 // "database,ldap". The admin flag's IDs always keep the database (R-C6).
 struct Sources {
@@ -150,6 +151,44 @@ struct Upstream {
   unsigned leeway_seconds{60};      // clock skew allowed for exp/iat/nbf
   unsigned metadata_cache_seconds{3600};
   unsigned jwks_cache_seconds{300};
+// Outgoing mail over SMTP (R-F5): the email code's delivery path. No host: no mail, and the
+// email code is not offered.
+struct Mail {
+  std::string host{};
+  std::uint16_t port{587};
+  std::string security{"starttls"};  // starttls | tls (smtps) | none (loopback servers only)
+  std::string user{};                // empty: no AUTH
+  std::string password{};            // or password_file; not both
+  std::string password_file{};
+  std::string from{"twofold@localhost"};
+  std::string from_name{"twofold"};
+  std::string ca_file{};  // PEM bundle to trust instead of the system's
+  unsigned timeout_seconds{20};
+  std::string templates_dir{};  // empty: the built-in mail templates (web/templates/mail)
+};
+
+// The email one-time code (R-F2, seed 003).
+struct EmailCode {
+  bool enabled{true};
+  std::string scope{"all"};  // all | admins
+  std::vector<std::string> skip_users{};
+  unsigned length{6};
+  unsigned validity_minutes{15};
+  unsigned max_attempts{5};
+  unsigned resend_seconds{30};
+  bool remember_browser{true};
+  unsigned remember_browser_days{30};
+  std::string remember_browser_key_file{"keys/remember-browser.key"};
+};
+
+// TOTP (R-F3) and the key that seals its secrets at rest.
+struct Totp {
+  bool enabled{true};
+  std::string issuer{"twofold"};  // the name authenticator apps show
+  unsigned digits{6};             // 6 | 8
+  unsigned period_seconds{30};    // 30 | 60
+  unsigned window{1};             // steps of clock drift accepted either way, 0..2
+  std::string secret_key_file{"keys/secret-box.key"};
 };
 
 struct Config {
@@ -167,6 +206,9 @@ struct Config {
   Sources sources;
   Ldap ldap;
   Upstream upstream;
+  Mail mail;
+  EmailCode email_code;
+  Totp totp;
 
   std::filesystem::path resolve(const std::string& p) const;
   std::string https_url() const;  // https://<first host name>:<port>/

@@ -9,10 +9,6 @@
 namespace twofold::config::detail {
 namespace {
 
-void require(bool ok, const std::string& message) {
-  if (!ok) throw ConfigError(message);
-}
-
 std::vector<std::string> split_order(const std::string& order) {
   std::vector<std::string> out;
   std::string item;
@@ -129,24 +125,6 @@ void read_group_roles(TableReader& r, Config& c) {
     }
     c.ldap.group_roles.emplace_back(std::string(k.str()), std::move(roles));
   }
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04X", u);
-      out += buf;
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace

@@ -14,6 +14,15 @@
 
 namespace twofold::config::detail {
 
+// For render(): a TOML basic string (quotes, backslashes and control characters escaped)
+// and a TOML boolean.
+std::string quoted(const std::string& s);
+std::string boolean(bool v);
+// Throws ConfigError(message) unless ok: for the validation of every section.
+inline void require(bool ok, const std::string& message) {
+  if (!ok) throw ConfigError(message);
+}
+
 class TableReader {
  public:
   TableReader(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
@@ -77,5 +86,8 @@ void parse_sources(const toml::table& root, Config& c);
 std::string render_sources(const Config& c);
 void parse_upstream(const toml::table& root, Config& c);
 std::string render_upstream(const Config& c);
+// [mail], [email_code] and [totp] (factors_config.cpp).
+void parse_factors(const toml::table& root, Config& c);
+std::string render_factors(const Config& c);
 
 }  // namespace twofold::config::detail

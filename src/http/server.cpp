@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <type_traits>
+
 namespace twofold::http {
 namespace {
 
@@ -53,6 +58,87 @@ std::unique_ptr<tcp::acceptor> bind(asio::io_context& io, const std::string& add
 std::string target_of(const bhttp::request_parser<bhttp::string_body>& parser) {
   return std::string(parser.get().target());
 }
+
+// The response head exactly as Beast's serializer writes it (status line, the fields in
+// their order, blank line), built into one string: Beast's generic buffer-sequence writer
+// cost more instructions than the rest of a cached GET. The body follows as is; the
+// handlers' bodies are complete strings and prepare_payload() has set Content-Length.
+std::string head_of(const Response& response) {
+  std::string head;
+  head.reserve(256);
+  const unsigned version = response.version();
+  const unsigned code = response.result_int();
+  const char line[] = {'H',
+                       'T',
+                       'T',
+                       'P',
+                       '/',
+                       static_cast<char>('0' + version / 10),
+                       '.',
+                       static_cast<char>('0' + version % 10),
+                       ' ',
+                       static_cast<char>('0' + code / 100),
+                       static_cast<char>('0' + (code / 10) % 10),
+                       static_cast<char>('0' + code % 10),
+                       ' '};
+  head.append(line, sizeof line);
+  const auto reason = response.reason();
+  head.append(reason.data(), reason.size());
+  head.append("\r\n");
+  for (const auto& field : response) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    head.append(name.data(), name.size());
+    head.append(": ");
+    head.append(value.data(), value.size());
+    head.append("\r\n");
+  }
+  head.append("\r\n");
+  return head;
+}
+
+// Closes a connection whose current phase (reading a request, writing an answer, waiting for
+// the next request) outlives its limit, as Beast's tcp_stream expiry did; but tcp_stream arms
+// and cancels timers on every read and write, a large share of a cached GET. Here moving the
+// deadline is an assignment: the one timer is armed at most `step` (the shortest limit)
+// ahead, so no later deadline can be earlier than it and it never needs re-arming early.
+// Runs on the connection's single-threaded context, like the connection itself.
+struct Watchdog {
+  using Clock = asio::steady_timer::clock_type;
+  Watchdog(const asio::any_io_executor& ex, tcp::socket& s, Clock::duration step_)
+      : timer(ex), socket(&s), step(step_) {}
+  void expires_after(Clock::duration d) { deadline = Clock::now() + d; }
+  void expires_never() { deadline = Clock::time_point::max(); }
+
+  asio::steady_timer timer;
+  tcp::socket* socket;  // null once the connection is done with it
+  Clock::duration step;
+  Clock::time_point deadline{Clock::time_point::max()};
+};
+
+asio::awaitable<void> watch(std::shared_ptr<Watchdog> dog) {
+  for (;;) {
+    if (!dog->socket) co_return;
+    const auto now = Watchdog::Clock::now();
+    if (now >= dog->deadline) {
+      boost::system::error_code ec;
+      dog->socket->close(ec);  // the pending read or write ends with operation_aborted
+      co_return;
+    }
+    dog->timer.expires_at(std::min(dog->deadline, now + dog->step));
+    boost::system::error_code ec;
+    co_await dog->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+// Stops the watchdog when the connection's coroutine ends (or is destroyed).
+struct WatchdogStop {
+  Watchdog& dog;
+  ~WatchdogStop() {
+    dog.socket = nullptr;
+    dog.timer.cancel();
+  }
+};
 
 // Counts open connections for the max_connections limit.
 struct ConnectionSlot {
@@ -142,19 +228,24 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
   auto& tcp_layer = beast::get_lowest_layer(stream);
   const auto request_timeout = std::chrono::seconds(config_.server.request_timeout_seconds);
   const auto idle_timeout = std::chrono::seconds(config_.server.idle_timeout_seconds);
+  tcp_layer.expires_never();  // the watchdog keeps the limits from here on
+  auto dog = std::make_shared<Watchdog>(co_await asio::this_coro::executor, tcp_layer.socket(),
+                                        std::min(request_timeout, idle_timeout));
+  WatchdogStop stop_dog{*dog};
+  asio::co_spawn(dog->timer.get_executor(), watch(dog), asio::detached);
   beast::flat_buffer buffer(16 * 1024);
   for (;;) {
     boost::system::error_code ec;
     // Wait for the first byte of the next request with the (longer) keep-alive limit...
     if (buffer.size() == 0) {
-      tcp_layer.expires_after(idle_timeout);
+      dog->expires_after(idle_timeout);
       auto n = co_await stream.async_read_some(buffer.prepare(4096),
                                                asio::redirect_error(use_awaitable, ec));
       if (ec) co_return;
       buffer.commit(n);
     }
     // ...then the whole request must arrive within request_timeout (slow-client defence).
-    tcp_layer.expires_after(request_timeout);
+    dog->expires_after(request_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(8 * 1024);
     parser.body_limit(config_.server.max_body_bytes);
@@ -179,6 +270,7 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
       co_return;  // closed, timed out, or reset: nothing to answer
     } else {
       Request request = parser.release();
+      dog->expires_never();  // handlers may wait (device API long poll); no I/O meanwhile
       try {
         response = co_await handler_.handle(request, peer);
       } catch (const std::exception& e) {
@@ -192,8 +284,15 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
     }
     if (close_after) response.keep_alive(false);
     response.prepare_payload();
-    tcp_layer.expires_after(request_timeout);
-    co_await bhttp::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+    dog->expires_after(request_timeout);
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      const std::string head = head_of(response);
+      const std::array<asio::const_buffer, 2> message{asio::buffer(head),
+                                                      asio::buffer(response.body())};
+      co_await asio::async_write(stream, message, asio::redirect_error(use_awaitable, ec));
+    } else {  // TLS: Beast's serializer, whose records the TLS tests have always seen
+      co_await bhttp::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+    }
     if (ec || close_after) co_return;
   }
 }

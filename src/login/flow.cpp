@@ -33,6 +33,12 @@ Result json_result(int status, const nlohmann::json& body) {
 
 }  // namespace
 
+std::string remember_cookie(std::string_view value, std::chrono::seconds max_age) {
+  return std::string(kRememberCookie) + "=" + std::string(value) +
+         "; Path=/; Max-Age=" + std::to_string(max_age.count()) +
+         "; Secure; HttpOnly; SameSite=Lax";
+}
+
 Result redirect(std::string location, int status) {
   Result r;
   r.status = status;
@@ -62,6 +68,30 @@ bool LoginFlow::is_active(const std::string& identity_key) const {
   return claims && claims->active;
 }
 
+bool LoginFlow::still_valid(const BrowserSession& session) {
+  if (!ports_.still_valid) return true;
+  const auto now = clock_.now();
+  {
+    std::lock_guard lock(checked_mutex_);
+    const auto it = checked_.find(session.sid);
+    // The sign-in itself asked the source: the first check is due an interval after it.
+    const auto last = it == checked_.end() ? session.auth_time : it->second;
+    if (now - last < settings_.validity_check) return true;
+  }
+  const bool valid = ports_.still_valid(session.identity_key);  // may be slow: not locked
+  std::lock_guard lock(checked_mutex_);
+  if (!valid) {
+    checked_.erase(session.sid);
+    return false;
+  }
+  // Entries older than the interval mean the same as no entry: drop them now and then.
+  if (checked_.size() >= 10000)
+    std::erase_if(checked_,
+                  [&](const auto& e) { return now - e.second >= settings_.validity_check; });
+  checked_[session.sid] = now;
+  return true;
+}
+
 Result LoginFlow::authorize(const BrowserRequest& request) {
   const auto language = language_of(request);
   const auto params = parse_params(request.params);
@@ -86,8 +116,9 @@ Result LoginFlow::authorize(const BrowserRequest& request) {
     }
   }
   // R-P2: a user locked, disabled or deleted since signing in loses every session at once
-  // (this is checked on each use: the identity lookup is local and cheap).
-  if (session && !is_active(session->identity_key)) {
+  // (this is checked on each use: the identity lookup is local and cheap); whether the user
+  // is still in an outside source (LDAP) is asked once per interval.
+  if (session && (!is_active(session->identity_key) || !still_valid(*session))) {
     sessions_.end_all(session->identity_key);
     session.reset();
     cookies.clear();
@@ -95,7 +126,7 @@ Result LoginFlow::authorize(const BrowserRequest& request) {
   }
   const auto now = clock_.now();
   const bool usable =
-      session && !req.prompt_login &&
+      session && !req.prompt_login && session->acr != kAcrSetupOnly &&
       (!req.max_age || now - session->auth_time <= std::chrono::seconds(*req.max_age)) &&
       (req.login_hint.empty() || identity::key_of(req.login_hint) == session->identity_key);
   const bool consent = req.prompt_consent || !req.skip_consent;
@@ -126,6 +157,25 @@ Result LoginFlow::authorize(const BrowserRequest& request) {
   if (!new_binding.empty()) cookies.push_back(binding_cookie(new_binding));
   auto r = redirect(std::string(Paths::kLogin) + "?tx=" + stored->id);
   r.set_cookies = std::move(cookies);
+  return r;
+}
+
+Result LoginFlow::sign_in_for(const BrowserRequest& request, std::string return_to,
+                              std::string_view title_key) {
+  Transaction tx;
+  tx.language = language_of(request);
+  tx.request.client_name = pages_.text(tx.language, title_key);
+  tx.request.redirect_uri = settings_.issuer + return_to;
+  tx.request.skip_consent = true;
+  tx.return_to = std::move(return_to);
+  auto binding = binding_of(request);
+  std::string new_binding;
+  if (binding.empty()) binding = new_binding = random_.token(32);
+  tx.binding_hash = core::sha256_hex(binding);
+  auto stored = transactions_.create(std::move(tx));
+  if (!stored) return error_page(503, "error_busy", language_of(request));
+  auto r = redirect(std::string(Paths::kLogin) + "?tx=" + stored->id, 303);
+  if (!new_binding.empty()) r.set_cookies.push_back(binding_cookie(new_binding));
   return r;
 }
 
@@ -186,6 +236,7 @@ Result LoginFlow::render(const Transaction& tx, std::vector<std::string> cookies
       vars["title"] = pages_.text(lang, totp ? "totp_title" : "email_title");
       vars["instructions"] = pages_.text(lang, totp ? "totp_instructions" : "email_instructions");
       vars["resend"] = totp ? "" : "1";
+      vars["remember"] = !totp && ports_.remember.issue ? "1" : "";
     }
   }
   Result r;
@@ -214,16 +265,19 @@ Result LoginFlow::status(const BrowserRequest& request) {
   return json_result(200, {{"state", name}});
 }
 
-Result LoginFlow::finish(Transaction tx, const BrowserRequest& request, int redirect_status) {
+Result LoginFlow::finish(Transaction tx, const BrowserRequest& request, int redirect_status,
+                         std::vector<std::string> extra_cookies) {
   if (tx.step != Step::consent && (tx.request.prompt_consent || !tx.request.skip_consent)) {
     tx.step = Step::consent;
     tx.notice.clear();
     if (tx.session_sid.empty()) tx.auth_time = clock_.now();
-    return again(tx);
+    auto r = again(tx);
+    r.set_cookies = std::move(extra_cookies);
+    return r;
   }
   auto taken = transactions_.take(tx.id, tx.version);
   if (!taken) return error_page(400, "error_expired", tx.language);
-  std::vector<std::string> cookies;
+  std::vector<std::string> cookies = std::move(extra_cookies);
   std::optional<BrowserSession> session;
   if (!tx.session_sid.empty()) {
     // The consent for an existing session: the session must still be there.
@@ -245,11 +299,17 @@ Result LoginFlow::finish(Transaction tx, const BrowserRequest& request, int redi
     auto amr = tx.amr;
     const bool mfa = amr.size() >= 2;
     if (mfa) amr.push_back("mfa");
+    const auto acr = tx.setup_only ? kAcrSetupOnly : mfa ? kAcrTwoFactor : kAcrOneFactor;
     NewSession ns{tx.identity_key, tx.auth_time == core::TimePoint{} ? clock_.now() : tx.auth_time,
-                  amr, std::string(mfa ? kAcrTwoFactor : kAcrOneFactor), tx.stay_signed_in};
+                  amr, std::string(acr), tx.stay_signed_in && !tx.setup_only};
     auto issued = sessions_.create(ns);
     cookies.push_back(sessions_.cookie(issued.secret, issued.session));
     session = std::move(issued.session);
+  }
+  if (!tx.return_to.empty()) {  // twofold's own page: back there, signed in
+    auto r = redirect(tx.return_to, 303);
+    r.set_cookies = std::move(cookies);
+    return r;
   }
   return issue_code(tx.request, *session, redirect_status, std::move(cookies));
 }

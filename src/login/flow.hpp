@@ -5,8 +5,10 @@
 // (apps/twofoldd/login_routes) hands in the request's parts and sends back the Result.
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "accesspass/symbol_set.hpp"
@@ -50,6 +52,19 @@ struct Result {
   std::vector<std::string> set_cookies;
 };
 
+// How sending an email code went (the page says so; a failure is a notice, never a 5xx).
+enum class EmailSend { sent, too_soon, failed };
+
+// "Remember this browser" after a good email code (R-F2): a signed cookie per user that
+// stands in for the email code until it expires. Empty functions: not offered.
+struct RememberPort {
+  std::function<std::string(const std::string& identity_key)> issue;  // the cookie value
+  std::function<bool(std::string_view value, const std::string& identity_key)> verify;
+  std::chrono::seconds max_age{0};
+};
+
+inline constexpr std::string_view kRememberCookie = "__Host-twofold_remember";
+
 // What the login needs from the rest of twofold.
 struct LoginPorts {
   std::function<std::optional<oidc::Client>(const std::string& client_id)> find_client;
@@ -63,7 +78,7 @@ struct LoginPorts {
   // Factors proven by a typed code (TOTP, email code); absent kinds are not offered.
   std::map<factors::FactorKind, factors::Factor*> code_factors;
   // The email code's challenge (sends the mail); empty: the email code is not offered.
-  std::function<bool(const std::string& identity_key, Language language)> send_email_code;
+  std::function<EmailSend(const std::string& identity_key, Language language)> send_email_code;
   oidc::CodeIssuer& codes;
   oidc::UserDirectory* users{nullptr};  // null: every known ID counts as active
   // Regulation (R-P1, R-P5); null: not enforced.
@@ -74,17 +89,29 @@ struct LoginPorts {
   std::function<std::string(const BrowserRequest&, const std::string& identity_key)> device_of;
   std::function<std::string(const std::string& identity_key)> device_cookie;
   UpstreamLogin* upstream{nullptr};  // "Sign in with <provider>" (R-C4); null: not offered
+  RememberPort remember{};
+  // True when the policy does not require a second factor of this ID (seed 003's scope
+  // "admins" and skip list): with no factor set up, the password alone signs it in.
+  std::function<bool(const std::string& identity_key)> password_suffices{};
+  // R-P2: false only when the ID's credential source says for sure that the user is gone
+  // (e.g. the LDAP entry was deleted); a source that cannot be asked answers true. Asked
+  // at single sign-on once per FlowSettings::validity_check and session. Empty: not asked.
+  std::function<bool(const std::string& identity_key)> still_valid{};
 };
 
 struct FlowSettings {
   std::string issuer;  // https://host[:port], no trailing slash
   std::vector<factors::FactorKind> factor_order{
       factors::FactorKind::push, factors::FactorKind::totp, factors::FactorKind::email_code};
-  int max_failures{5};  // wrong passwords or codes per transaction
+  int max_failures{5};                      // wrong passwords or codes per transaction
+  std::chrono::minutes validity_check{20};  // R-P2: how often LoginPorts::still_valid is asked
 };
 
 inline constexpr std::string_view kAcrTwoFactor = "urn:twofold:acr:2fa";
 inline constexpr std::string_view kAcrOneFactor = "urn:twofold:acr:1fa";
+// A session from the password alone of an ID without any second factor, made only so that
+// the user can set one up on /account: never used for single sign-on into applications.
+inline constexpr std::string_view kAcrSetupOnly = "urn:twofold:acr:setup";
 
 class LoginFlow {
  public:
@@ -102,6 +129,10 @@ class LoginFlow {
   Result show(const BrowserRequest& request);       // GET /login?tx=…
   Result submit(const BrowserRequest& request);     // POST /login
   Result status(const BrowserRequest& request);     // GET /login/status?tx=… (JSON)
+  // A sign-in for twofold's own pages (e.g. /account): no client, no code; the browser
+  // returns to `return_to` (a local path) with a new session. `title` names the target.
+  Result sign_in_for(const BrowserRequest& request, std::string return_to,
+                     std::string_view title_key);
   Result error_page(int status, std::string_view message_key, Language language,
                     std::string_view detail = {}) const;
   Language language_of(const BrowserRequest& request) const;
@@ -114,11 +145,13 @@ class LoginFlow {
  private:
   // flow.cpp
   Result render(const Transaction& tx, std::vector<std::string> cookies = {}) const;
-  Result finish(Transaction tx, const BrowserRequest& request, int redirect_status);
+  Result finish(Transaction tx, const BrowserRequest& request, int redirect_status,
+                std::vector<std::string> extra_cookies = {});
   Result issue_code(const AuthorizeRequest& request, const BrowserSession& session,
                     int redirect_status, std::vector<std::string> cookies);
   std::optional<Transaction> load(const Params& params, const BrowserRequest& request) const;
   bool is_active(const std::string& identity_key) const;
+  bool still_valid(const BrowserSession& session);  // R-P2, at most once per interval
   // flow_steps.cpp
   Result identify(Transaction tx, const Params& form, const BrowserRequest& request);
   Result start_factor(Transaction tx, factors::FactorKind kind, const BrowserRequest& request);
@@ -141,7 +174,14 @@ class LoginFlow {
   Transactions& transactions_;
   Sessions& sessions_;
   const Pages& pages_;
+  // When each session's user was last found valid (R-P2), by sid. In memory: after a restart
+  // (or on another instance) a session is checked again at its next use.
+  std::mutex checked_mutex_;
+  std::unordered_map<std::string, core::TimePoint> checked_;
 };
+
+// Set-Cookie of "remember this browser": __Host- prefix, Secure, HttpOnly, SameSite=Lax.
+std::string remember_cookie(std::string_view value, std::chrono::seconds max_age);
 
 Result redirect(std::string location, int status = 302);
 

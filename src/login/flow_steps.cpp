@@ -68,6 +68,11 @@ Result LoginFlow::submit(const BrowserRequest& request) {
 
   const auto action = form->value("action");
   tx->notice.clear();
+  if (action == "cancel" && !tx->return_to.empty()) {
+    transactions_.remove(tx->id);
+    auto r = error_page(200, "sign_in_canceled", tx->language);
+    return r;
+  }
   if (action == "cancel") {
     transactions_.remove(tx->id);
     return redirect(error_redirect(tx->request, "access_denied", "the user canceled the sign-in",
@@ -171,6 +176,33 @@ Result LoginFlow::choose_factors(Transaction tx, bool push_only, const BrowserRe
     if (kind == FactorKind::email_code && !ports_.send_email_code) continue;
     tx.factors.push_back(kind);
   }
+  const bool offers_email =
+      std::find(tx.factors.begin(), tx.factors.end(), FactorKind::email_code) != tx.factors.end();
+  // An upstream sign-in (amr "fed", R-C4) always ends with one of twofold's own factors: the
+  // provider's word stands in for the password only, never for the second factor, so neither
+  // a remembered browser nor the "password suffices" policy skips it.
+  const bool federated = std::find(tx.amr.begin(), tx.amr.end(), "fed") != tx.amr.end();
+  if (offers_email && ports_.remember.verify && !federated) {
+    // A remembered browser stands in for the email code, which alone would have been
+    // enough here; only the password was presented now, so amr stays ["pwd"] (acr 1fa).
+    if (auto cookie = cookie_value(request.cookies, kRememberCookie);
+        cookie && ports_.remember.verify(*cookie, tx.identity_key)) {
+      tx.auth_time = clock_.now();
+      return finish(std::move(tx), request, 303);
+    }
+  }
+  if (tx.factors.empty() && !push_only && !federated && ports_.password_suffices &&
+      ports_.password_suffices(tx.identity_key)) {
+    tx.auth_time = clock_.now();  // the policy asks for no second factor (seed 003)
+    return finish(std::move(tx), request, 303);
+  }
+  if (available.empty() && !push_only && !tx.return_to.empty()) {
+    // The account page for an ID without any second factor: the password alone lets it set
+    // up its first one, in a session that single sign-on never uses (kAcrSetupOnly).
+    tx.setup_only = true;
+    tx.auth_time = clock_.now();
+    return finish(std::move(tx), request, 303);
+  }
   if (tx.factors.empty()) {
     if (push_only) return fail(std::move(tx), "wrong_credentials");
     tx.notice = "no_factor";
@@ -214,10 +246,17 @@ Result LoginFlow::start_factor(Transaction tx, FactorKind kind, const BrowserReq
     tx.push_png_base64 = ports_.symbols.at(s.symbol).png_base64;
     if (s.state == authsession::State::suspended) tx.notice = "push_suspended";
   } else if (kind == FactorKind::email_code) {
-    if (!ports_.send_email_code(tx.identity_key, tx.language))
-      tx.notice = "email_failed";
-    else
-      tx.notice = "email_sent";
+    switch (ports_.send_email_code(tx.identity_key, tx.language)) {
+      case EmailSend::sent:
+        tx.notice = "email_sent";
+        break;
+      case EmailSend::too_soon:
+        tx.notice = "email_too_soon";
+        break;
+      case EmailSend::failed:
+        tx.notice = "email_failed";
+        break;
+    }
   }
   return again(tx);
 }
@@ -260,12 +299,20 @@ Result LoginFlow::check_code(Transaction tx, const Params& form, const BrowserRe
   }
   const auto result = factor->verify(tx.identity_key, form.value("code").substr(0, 64));
   switch (result.status) {
-    case factors::VerifyStatus::ok:
+    case factors::VerifyStatus::ok: {
       add_amr(tx.amr, {"otp"});
-      return finish(std::move(tx), request, 303);
+      std::vector<std::string> cookies;
+      if (tx.factor == FactorKind::email_code && ports_.remember.issue &&
+          !form.value("remember").empty())
+        cookies.push_back(
+            remember_cookie(ports_.remember.issue(tx.identity_key), ports_.remember.max_age));
+      return finish(std::move(tx), request, 303, std::move(cookies));
+    }
     case factors::VerifyStatus::expired:
       tx.notice = "code_expired";
       return again(tx);
+    case factors::VerifyStatus::replay:
+      return fail(std::move(tx), "code_replay");
     case factors::VerifyStatus::locked_out:
       transactions_.remove(tx.id);
       return error_page(429, "error_too_many", tx.language);

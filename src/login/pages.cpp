@@ -86,8 +86,8 @@ Language choose_language(const std::vector<std::string>& ui_locales,
 }
 
 const std::vector<std::string>& Pages::page_names() {
-  static const std::vector<std::string> names{"layout",  "identify", "push",   "code",
-                                              "consent", "error",    "logout", "logged_out"};
+  static const std::vector<std::string> names{
+      "layout", "identify", "push", "code", "consent", "error", "logout", "logged_out", "account"};
   return names;
 }
 

@@ -39,6 +39,8 @@ struct Transaction {
   bool stay_signed_in{false};
   core::TimePoint auth_time{};
   std::string session_sid;  // set when an existing browser session stands in for the login
+  std::string return_to;    // a sign-in for twofold's own pages: where to go instead of a code
+  bool setup_only{false};   // password alone, to set up a first factor (kAcrSetupOnly)
   // Second factor.
   factors::FactorKind factor{factors::FactorKind::push};
   std::vector<factors::FactorKind> factors;  // the ones this user can choose from

@@ -29,19 +29,28 @@ std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::filesystem::path Templates::find(std::string_view name, std::string_view language) const {
-  if (!is_safe_part(name)) return {};
-  std::vector<std::string> candidates;
+// The file names to try: `language` as given, its primary subtag, the fallback language.
+std::vector<std::string> Templates::candidates(std::string_view name,
+                                               std::string_view language) const {
+  std::vector<std::string> out;
+  if (!is_safe_part(name)) return out;
+  std::vector<std::string> langs;
   std::string lang = core::ascii_lower(language);
   for (auto& c : lang)
     if (c == '_') c = '-';
   if (is_safe_part(lang)) {
-    candidates.push_back(lang);
-    if (auto primary = core::primary_language(lang); primary != lang) candidates.push_back(primary);
+    langs.push_back(lang);
+    if (auto primary = core::primary_language(lang); primary != lang) langs.push_back(primary);
   }
-  candidates.push_back(fallback_);
-  for (const auto& l : candidates) {
-    auto path = dir_ / (std::string(name) + "." + l + ".txt");
+  langs.push_back(fallback_);
+  for (const auto& l : langs) out.push_back(std::string(name) + "." + l + ".txt");
+  return out;
+}
+
+std::filesystem::path Templates::find(std::string_view name, std::string_view language) const {
+  if (dir_.empty()) return {};
+  for (const auto& file : candidates(name, language)) {
+    auto path = dir_ / file;
     std::error_code ec;
     if (std::filesystem::is_regular_file(path, ec)) return path;
   }
@@ -50,12 +59,26 @@ std::filesystem::path Templates::find(std::string_view name, std::string_view la
 
 RenderedMail Templates::render(std::string_view name, std::string_view language,
                                const Vars& vars) const {
-  const auto path = find(name, language);
-  if (path.empty())
-    throw TemplateError("no mail template '" + std::string(name) + "' in " + dir_.string());
-  std::string raw = read_file(path);
+  std::string raw;
+  std::string label;
+  if (builtin_) {
+    for (const auto& file : candidates(name, language)) {
+      if (auto text = builtin_(file)) {
+        raw = std::move(*text);
+        label = "built-in " + file;
+        break;
+      }
+    }
+    if (label.empty()) throw TemplateError("no built-in mail template '" + std::string(name) + "'");
+  } else {
+    const auto path = find(name, language);
+    if (path.empty())
+      throw TemplateError("no mail template '" + std::string(name) + "' in " + dir_.string());
+    raw = read_file(path);
+    label = path.string();
+  }
   if (raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);  // editors' UTF-8 BOM
-  if (!core::is_valid_utf8(raw)) throw TemplateError(path.string() + " is not UTF-8");
+  if (!core::is_valid_utf8(raw)) throw TemplateError(label + " is not UTF-8");
   std::string text;
   text.reserve(raw.size());
   for (char c : raw)
@@ -65,7 +88,7 @@ RenderedMail Templates::render(std::string_view name, std::string_view language,
   const auto eol = text.find('\n');
   const std::string_view first = std::string_view(text).substr(0, eol);
   if (first.substr(0, kSubject.size()) != kSubject)
-    throw TemplateError(path.string() + ": the first line must be 'Subject: …'");
+    throw TemplateError(label + ": the first line must be 'Subject: …'");
   RenderedMail out;
   out.subject = substitute(core::trim(first.substr(kSubject.size())), vars);
   std::string_view body = eol == std::string::npos ? "" : std::string_view(text).substr(eol + 1);

@@ -5,10 +5,13 @@
 // a placeholder without a value is an error, so a typo never reaches a user's inbox.
 // Files are read on every render: mails are rare, and an edited template applies at once.
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/text_template.hpp"
 
@@ -31,8 +34,15 @@ inline std::string substitute(std::string_view text, const Vars& vars) {
 
 class Templates {
  public:
+  // A template file's text by file name ("email_code.de.txt"), for copies built into the
+  // binary; nullopt when there is none.
+  using Builtin = std::function<std::optional<std::string>(const std::string& file_name)>;
+
   explicit Templates(std::filesystem::path dir, std::string fallback_language = "en")
       : dir_(std::move(dir)), fallback_(std::move(fallback_language)) {}
+  // Only the built-in copies (no folder configured).
+  explicit Templates(Builtin builtin, std::string fallback_language = "en")
+      : fallback_(std::move(fallback_language)), builtin_(std::move(builtin)) {}
 
   // `language` like "de", "de-AT" or "de_DE": tried as given, then its primary subtag,
   // then the fallback language. Throws TemplateError when none exists or one is malformed.
@@ -41,8 +51,11 @@ class Templates {
   std::filesystem::path find(std::string_view name, std::string_view language) const;
 
  private:
+  std::vector<std::string> candidates(std::string_view name, std::string_view language) const;
+
   std::filesystem::path dir_;
   std::string fallback_;
+  Builtin builtin_;
 };
 
 }  // namespace twofold::mail

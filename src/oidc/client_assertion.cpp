@@ -97,13 +97,15 @@ std::variant<Client, std::string> ClientAssertions::authenticate(
   if (!subject) return std::string("the assertion is malformed or has no sub");
   if (client_id && *client_id != *subject)
     return std::string("client_id differs from the assertion's sub");
+  // Until the signature checks out the reasons stay vague: they would tell a stranger which
+  // client ids exist and how they authenticate (AssertionKeys logs the details).
   auto client = clients.find(*subject);
-  if (!client) return std::string("unknown client");
-  if (client->auth_method != AuthMethod::client_secret_jwt &&
-      client->auth_method != AuthMethod::private_key_jwt)
-    return std::string("the client is registered for " + std::string(name_of(client->auth_method)));
+  if (!client || (client->auth_method != AuthMethod::client_secret_jwt &&
+                  client->auth_method != AuthMethod::private_key_jwt))
+    return std::string("unknown client or not registered for JWT assertions");
   auto verified = keys_.verify(*client, assertion);
-  if (auto* why = std::get_if<std::string>(&verified)) return std::move(*why);
+  if (std::holds_alternative<std::string>(verified))
+    return std::string("the signature does not verify with the client's registered keys");
   const std::vector<std::string> audiences = {policy_.issuer, policy_.issuer + Endpoints::kToken,
                                               policy_.issuer + std::string(endpoint_path)};
   const auto now = clock_.now();

@@ -32,8 +32,9 @@ class JtiRegistry {
 };
 
 // Checks an assertion's signature with the key material of `client` (the HS256 secret, or the
-// JWKS). Returns the verified header and claims, or why not (for logs; the client only sees
-// invalid_client). Must not throw on bad input and must not hang (bounded JWKS fetch).
+// JWKS). Returns the verified header and claims, or why not (for the implementation's log;
+// the client only learns that the signature did not verify). Must not throw on bad input and
+// must not hang (bounded JWKS fetch).
 class AssertionKeys {
  public:
   virtual ~AssertionKeys() = default;
@@ -42,11 +43,11 @@ class AssertionKeys {
 };
 
 struct AssertionPolicy {
-  std::string issuer;                          // https://host[:port], no trailing slash
+  std::string issuer;  // https://host[:port], no trailing slash
   // exp at most this far ahead (plus leeway). An hour: what common clients (authlib) sign by
   // default; a replay inside it fails anyway, because each jti is remembered until its exp.
   std::chrono::seconds max_life{3600};
-  std::chrono::seconds leeway{30};  // clock skew allowed for exp, iat and nbf
+  std::chrono::seconds leeway{30};             // clock skew allowed for exp, iat and nbf
   static constexpr std::size_t kMaxJti = 256;  // characters
 };
 

@@ -64,10 +64,13 @@ class Browser:
                 self.call("close")
             except AssertionError:
                 pass
+            # The driver's line reader keeps node alive until its stdin ends.
+            self.proc.stdin.close()
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.proc.stdin.close()
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
         self.proc.stdout.close()

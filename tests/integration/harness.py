@@ -172,6 +172,12 @@ class Server:
     def cli(self, *args, check=True):
         return run([TWOFOLD, "--config", self.config, *args], check=check)
 
+    def add_client(self, *args):
+        """`twofold client add ARGS…`: the new client's id and secret (None without one)."""
+        out = self.cli("client", "add", *args).stdout
+        secret = re.search(r"client_secret: (\S+)", out)
+        return re.search(r"client_id: (\S+)", out).group(1), secret.group(1) if secret else None
+
 
 class Authenticator:
     """A `twofold-auth` state directory: one simulated phone."""

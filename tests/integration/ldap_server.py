@@ -50,6 +50,11 @@ def seed_ldif():
             entry += f"displayName: {display}\n"
         if mail:
             entry += f"mail: {mail}\n"
+        # The memberof overlay keeps memberOf on LDAP writes; slapadd bypasses overlays, so
+        # the seed writes the attribute itself (the overlay defines its type).
+        for group, members in GROUPS.items():
+            if uid in members:
+                entry += f"memberOf: cn={group},ou=groups,{SUFFIX}\n"
         out.append(entry)
     for name, members in GROUPS.items():
         # groupOfNames needs a member: an empty group lists the service account.
@@ -104,6 +109,7 @@ include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
+moduleload memberof
 pidfile {self.dir}/slapd.pid
 argsfile {self.dir}/slapd.args
 {tls_lines}
@@ -116,6 +122,7 @@ directory {self.dir}/db
 index objectClass eq
 index uid eq
 index member eq
+overlay memberof
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by users read by anonymous read
 """)

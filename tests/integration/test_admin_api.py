@@ -38,9 +38,7 @@ class AdminApiCase(ServerTestCase):
         super().tearDown()
 
     def add_client(self, *flags):
-        out = self.server.cli("client", "add", self.unique_id("bot"), *flags).stdout
-        return (re.search(r"client_id: (\S+)", out).group(1),
-                re.search(r"client_secret: (\S+)", out).group(1))
+        return self.server.add_client(self.unique_id("bot"), *flags)
 
     def oauth(self, client_id, secret):
         session = OAuth2Session(client_id, secret, token_endpoint_auth_method="client_secret_basic")

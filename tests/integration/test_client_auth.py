@@ -92,10 +92,8 @@ class ClientAuthentication(ServerTestCase):
         super().tearDown()
 
     def add_client(self, *flags):
-        out = self.server.cli("client", "add", self.unique_id("m2m"), "--grant",
-                              "client_credentials", *flags).stdout
-        secret = re.search(r"client_secret: (\S+)", out)
-        return re.search(r"client_id: (\S+)", out).group(1), secret.group(1) if secret else None
+        return self.server.add_client(self.unique_id("m2m"), "--grant", "client_credentials",
+                                      *flags)
 
     def session(self, client_id, key, auth):
         s = OAuth2Session(client_id, key, token_endpoint_auth_method=auth)

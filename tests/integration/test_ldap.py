@@ -3,8 +3,10 @@ servers (slapd on 127.0.0.1, see ldap_server.py): an LDAP user signs in through 
 page in Chromium with the push approved by `twofold-auth`; everything else is driven through
 `twofold source test`, the admin's check of the configured sources, which builds the very same
 sources as the server. TLS (ldaps:// and StartTLS) under a throw-away CA, failover to a second
-server, a hanging server bounded by the configured timeout, filter injection, and every order
-with IDs that have only an LDAP id, only a database password, or both."""
+server, a hanging server bounded by the configured timeout, filter injection, groups by search
+and by memberOf (the memberof overlay), every order with IDs that have only an LDAP id,
+only a database password, or both, and the re-check (R-P2) that signs out a user whose entry
+was deleted from the directory."""
 import os
 import re
 import secrets
@@ -15,8 +17,8 @@ import unittest
 import test_login as tl
 from browser import Browser
 from harness import TWOFOLD, Server, ServerTestCase, set_option
-from ldap_server import (GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD, SUFFIX, HangingServer,
-                         Slapd, TestCA, people_dn)
+from ldap_server import (ADMIN_DN, ADMIN_PASSWORD, GROUPS, PEOPLE, SERVICE_DN, SERVICE_PASSWORD,
+                         SUFFIX, HangingServer, Slapd, TestCA, people_dn)
 
 ROOT_PASSWORD = "Root-Pass-1"
 DORA_PASSWORD = "Dora-Db-1"
@@ -40,6 +42,8 @@ class LdapSources(ServerTestCase):
             ("ldap", "network_timeout_seconds"): "2",
             ("ldap", "operation_timeout_seconds"): "2",
             ("password", "argon2_memlimit_kib"): "8192",
+            # R-P2's re-check at its shortest, so that one test can wait it out.
+            ("regulation", "validity_check_minutes"): "1",
         })
         with open(cls.server.config, "a") as f:
             f.write('\n[ldap.group_roles]\nadmins = ["admin"]\n'
@@ -181,6 +185,16 @@ class LdapSources(ServerTestCase):
         self.assertEqual(down.returncode, 3, down.stdout)
         self.assertIn("service account bind", down.stdout)
 
+    def test_groups_from_the_member_of_attribute(self):
+        config = self.variant(group_search_base='""', member_of_attribute='"memberOf"')
+        ok = self.check("alice", PEOPLE["alice"][0], config)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("roles: admin, staff, reader", ok.stdout)
+        bob = self.check("bob", PEOPLE["bob"][0], config)
+        self.assertIn("roles: staff, reader", bob.stdout)
+        carol = self.check("lena", PEOPLE["carol"][0], config)  # in no group
+        self.assertIn("roles: -", carol.stdout)
+
     # --- TLS -----------------------------------------------------------------------------------
     def test_ldaps_and_starttls_verify_the_server(self):
         ca = f'"{self.ca.ca_crt}"'
@@ -320,6 +334,7 @@ class LdapSources(ServerTestCase):
         self.assertIn("ACCEPTED", phone.run("approve", "--match", png).stdout)
         landed = rp.wait(1)
         self.assertEqual(len(landed), 1, landed)
+        browser.wait_url(redirect)  # the landing has finished before the next navigation
         query = {k: v[0] for k, v in parse_qs(urlparse(landed[0]).query).items()}
         self.assertEqual(query["state"], "s1")
 
@@ -341,6 +356,7 @@ class LdapSources(ServerTestCase):
         # Single sign-on: the same browser goes straight back with a code.
         browser.goto(url.replace("state=s1", "state=s2"))
         self.assertIn("state=s2", rp.wait(2)[-1])
+        browser.wait_url(redirect)
         # An LDAP-linked ID is not push-only: the ID alone is asked for its password.
         other = Browser()
         self.extra.append(other)
@@ -348,6 +364,75 @@ class LdapSources(ServerTestCase):
         other.fill("#login", user)
         other.click("button[value=identify]")
         self.assertIn("Please enter your password.", other.state()["html"])
+
+    def test_ldap_user_deleted_from_the_directory_loses_the_session_after_the_interval(self):
+        """R-P2 with validity_check_minutes = 1: the deletion is noticed at the first single
+        sign-on after a minute (not before), the session ends and the user must sign in again,
+        which the directory now refuses. The test waits the minute out once (about 62 s)."""
+        uid = "gone" + secrets.token_hex(3)
+        password = "Gone-Pass-1"
+        ldif = (f"dn: {people_dn(uid)}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: Gone\n"
+                f"sn: Gone\nuserPassword: {password}\nmail: {uid}@example.org\n")
+        ldap_cli = ["-x", "-H", self.slapd.uri, "-D", ADMIN_DN, "-w", ADMIN_PASSWORD]
+        subprocess.run(["ldapadd", *ldap_cli], input=ldif, text=True, capture_output=True,
+                       timeout=30, check=True)
+        rp = tl.RelyingParty()
+        self.extra.append(rp)
+        redirect = rp.base + "/cb"
+        out = self.server.cli("client", "add", "recheck-app", "--redirect-uri", redirect).stdout
+        client_id = re.search(r"client_id: (\S+)", out).group(1)
+        user = self.unique_id("gone")
+        phone = self.device(user)
+        self.server.cli("source", "link", user, uid)
+        browser = Browser()
+        self.extra.append(browser)
+        _, challenge = tl.pkce()
+        from urllib.parse import urlencode
+
+        def authorize_url(state):
+            return self.server.url + "/oidc/authorize?" + urlencode({
+                "client_id": client_id, "redirect_uri": redirect, "response_type": "code",
+                "scope": "openid", "state": state, "nonce": "n-" + state,
+                "code_challenge": challenge, "code_challenge_method": "S256"})
+
+        def sign_in(state):
+            browser.goto(authorize_url(state))
+            browser.fill("#login", user)
+            browser.fill("#password", password)
+            browser.click("button[value=identify]")
+
+        sign_in("s1")
+        src = browser.attr("#access-pass", "src")
+        import base64
+        png = os.path.join(self.tmp, "gone-pass.png")
+        with open(png, "wb") as f:
+            f.write(base64.b64decode(src.split(",", 1)[1], validate=True))
+        self.assertIn("ACCEPTED", phone.run("approve", "--match", png).stdout)
+        self.assertEqual(len(rp.wait(1)), 1)
+        browser.wait_url(redirect)  # the landing has finished before the next navigation
+        signed_in = time.monotonic()
+
+        subprocess.run(["ldapdelete", *ldap_cli, people_dn(uid)], capture_output=True,
+                       timeout=30, check=True)
+        # Within the minute the directory is not asked again: single sign-on still works.
+        browser.goto(authorize_url("s2"))
+        self.assertIn("state=s2", rp.wait(2)[-1])
+        browser.wait_url(redirect)
+        self.assertNotIn(f"validity check of {user.lower()}", self.server.output())
+
+        time.sleep(max(0.0, signed_in + 62 - time.monotonic()))
+        browser.goto(authorize_url("s3"))
+        state = browser.state()
+        self.assertIn("/login?tx=", state["url"])
+        self.assertEqual(len(rp.wait(3, timeout=2)), 2, rp.hits)  # no code for s3
+        self.assertNotIn("__Host-twofold_session",
+                         [c["name"] for c in browser.call("cookies")["cookies"]])
+        self.assertIn(f"validity check of {user.lower()} (LDAP id {uid}): gone from the directory",
+                      self.server.output())
+        # Signing in again is refused: the directory no longer has the user.
+        sign_in("s4")
+        self.assertIn("The ID or password is wrong.", browser.state()["html"])
+        self.assertEqual(len(rp.hits), 2)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 lands on the relying party's redirect URI with a code that an independent client library
 (python3-authlib) exchanges. Negative paths: untrusted redirect URIs never redirect, a form
 without its CSRF token is refused."""
-import re
 import secrets
 import subprocess
 import unittest
@@ -21,10 +20,8 @@ class Login(BrowserSignIn, ServerTestCase):
         cls.rp = RelyingParty()
         cls.evil = RelyingParty()
         cls.redirect_uri = cls.rp.base + "/cb"
-        out = cls.server.cli("client", "add", "rp-app", "--name", "Demo <RP>",
-                             "--redirect-uri", cls.redirect_uri).stdout
-        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
-        cls.client_secret = re.search(r"client_secret: (\S+)", out).group(1)
+        cls.client_id, cls.client_secret = cls.server.add_client("rp-app", "--name", "Demo <RP>",
+                             "--redirect-uri", cls.redirect_uri)
 
     @classmethod
     def tearDownClass(cls):

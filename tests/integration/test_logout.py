@@ -7,7 +7,6 @@ unregistered post_logout_redirect_uri is never redirected to. The test client's 
 ES256 (R-O3) and authlib verifies them against the JWKS."""
 import base64
 import json
-import re
 import secrets
 import unittest
 from urllib.parse import urlencode
@@ -28,12 +27,10 @@ class Logout(BrowserSignIn, ServerTestCase):
         cls.evil = RelyingParty()
         cls.redirect_uri = cls.rp.base + "/cb"
         cls.bye_uri = cls.rp.base + "/bye"
-        out = cls.server.cli("client", "add", "rp-logout", "--name", "Logout RP",
+        cls.client_id, cls.client_secret = cls.server.add_client("rp-logout", "--name", "Logout RP",
                              "--redirect-uri", cls.redirect_uri,
                              "--post-logout-redirect-uri", cls.bye_uri,
-                             "--id-token-alg", "ES256").stdout
-        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
-        cls.client_secret = re.search(r"client_secret: (\S+)", out).group(1)
+                             "--id-token-alg", "ES256")
 
     @classmethod
     def tearDownClass(cls):

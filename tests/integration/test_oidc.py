@@ -31,10 +31,7 @@ class Provider(ServerTestCase):
         super().tearDown()
 
     def add_client(self, *flags):
-        out = self.server.cli("client", "add", self.unique_id("client"), *flags).stdout
-        client_id = re.search(r"client_id: (\S+)", out).group(1)
-        secret = re.search(r"client_secret: (\S+)", out)
-        return client_id, secret.group(1) if secret else None
+        return self.server.add_client(self.unique_id("client"), *flags)
 
     def fetch(self, client_id, secret, method="client_secret_basic", **params):
         with OAuth2Session(client_id, secret, token_endpoint_auth_method=method) as session:
@@ -192,9 +189,7 @@ class TokenManagement(ServerTestCase):
         super().tearDown()
 
     def add_client(self, *flags):
-        out = self.server.cli("client", "add", self.unique_id("client"), *flags).stdout
-        return (re.search(r"client_id: (\S+)", out).group(1),
-                re.search(r"client_secret: (\S+)", out).group(1))
+        return self.server.add_client(self.unique_id("client"), *flags)
 
     def session(self, client_id, secret, method="client_secret_basic"):
         s = OAuth2Session(client_id, secret, token_endpoint_auth_method=method,

@@ -22,17 +22,16 @@ THROTTLED = "Too many failed attempts. Please wait a moment and try again."
 class Regulation(ServerTestCase):
     options = {
         ("regulation", "user_free_failures"): "3",
-        ("regulation", "user_max_delay_seconds"): "2",
+        ("regulation", "user_max_delay_seconds"): "4",
         ("regulation", "address_free_failures"): "5",
-        ("regulation", "address_max_delay_seconds"): "2",
+        ("regulation", "address_max_delay_seconds"): "4",
     }
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.redirect_uri = "http://127.0.0.1:9/cb"  # never followed
-        out = cls.server.cli("client", "add", "reg-app", "--redirect-uri", cls.redirect_uri).stdout
-        cls.client_id = re.search(r"client_id: (\S+)", out).group(1)
+        cls.client_id, _ = cls.server.add_client("reg-app", "--redirect-uri", cls.redirect_uri)
 
     def browser(self, address="127.0.0.1", language="en"):
         b = ScriptedBrowser(self.server, address, language)
@@ -77,7 +76,10 @@ class Regulation(ServerTestCase):
 
     def test_guessing_one_user_from_many_addresses_slows_but_never_locks(self):
         user, _ = self.user_with_password()
-        for i in range(4):  # three free failures, the fourth starts a 1 s hold
+        # Three free failures, then 1 s, then 2 s: a hold long enough to see on a loaded machine.
+        for i in range(5):
+            if i == 4:
+                time.sleep(1.1)  # the fourth failure's 1 s hold
             b = self.browser(f"127.0.0.{2 + i}")
             b.identify(user, "Falsch123")
             self.assertOnPage("The ID or password is wrong.", b)
@@ -85,28 +87,49 @@ class Regulation(ServerTestCase):
         b.identify(user, "Geheim123")
         self.assertOnPage(THROTTLED, b)  # held: not even the right password is checked
         self.assertNotIn('id="access-pass"', b.page)
-        time.sleep(1.3)
+        time.sleep(2.3)
         b.identify(user, "Geheim123")
         self.assertOnPage('id="access-pass"', b)  # the hold has passed
 
-        # More guesses double the hold, up to the configured cap (2 s), never further: each
-        # guess made after waiting the cap is checked again.
-        for i in range(6):
+        # More guesses double the hold (4 s, 8 s, 16 s…), capped at 4 s: each guess made
+        # after waiting the cap is checked again.
+        for i in range(3):
             if i:
-                time.sleep(2.1)
+                time.sleep(4.1)
             b = self.browser(f"127.0.0.{10 + i}")
             b.identify(user, "Falsch123")
             self.assertOnPage("The ID or password is wrong.", b)
         b = self.browser("127.0.0.30")
         b.identify(user, "Geheim123")
         self.assertOnPage(THROTTLED, b)
-        time.sleep(2.1)
+        time.sleep(4.1)
         b.identify(user, "Geheim123")
         self.assertOnPage('id="access-pass"', b)
 
+    def test_a_known_browser_is_not_held_by_a_strangers_guesses(self):
+        user, phone = self.user_with_password()
+        own = self.browser("127.0.0.50")
+        own.identify(user, "Geheim123")
+        r = own.approve_push(phone, self.tmp)
+        self.assertEqual(r.status_code, 303)  # signed in: this browser has its device cookie
+        self.assertIn("__Host-twofold_device", own.http.cookies.keys())
+        for i in range(5):  # a stranger from elsewhere: the user is held (for 2 s)
+            if i == 4:
+                time.sleep(1.1)
+            b = self.browser(f"127.0.0.{51 + i}")
+            b.identify(user, "Falsch123")
+        b = self.browser("127.0.0.56")
+        b.identify(user, "Geheim123")
+        self.assertOnPage(THROTTLED, b)
+        own.authorize(self.client_id, self.redirect_uri, prompt="login")
+        own.identify(user, "Geheim123")
+        self.assertOnPage('id="access-pass"', own)  # the user's own browser goes ahead
+
     def test_guessing_many_users_from_one_address_holds_that_address(self):
         user, _ = self.user_with_password()
-        for i in range(6):
+        for i in range(7):  # five free failures, then 1 s, then 2 s
+            if i == 6:
+                time.sleep(1.1)
             b = self.browser("127.0.0.40")
             b.identify(self.unique_id("nobody"), "Falsch123")
             self.assertOnPage("The ID or password is wrong.", b)

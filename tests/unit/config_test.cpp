@@ -39,6 +39,33 @@ void expect_same(const config::Config& a, const config::Config& b) {
   EXPECT_EQ(a.log.level, b.log.level);
   EXPECT_EQ(a.log.file, b.log.file);
   EXPECT_EQ(a.service.require_api_key, b.service.require_api_key);
+  EXPECT_EQ(a.mail.host, b.mail.host);
+  EXPECT_EQ(a.mail.port, b.mail.port);
+  EXPECT_EQ(a.mail.security, b.mail.security);
+  EXPECT_EQ(a.mail.user, b.mail.user);
+  EXPECT_EQ(a.mail.password, b.mail.password);
+  EXPECT_EQ(a.mail.password_file, b.mail.password_file);
+  EXPECT_EQ(a.mail.from, b.mail.from);
+  EXPECT_EQ(a.mail.from_name, b.mail.from_name);
+  EXPECT_EQ(a.mail.ca_file, b.mail.ca_file);
+  EXPECT_EQ(a.mail.timeout_seconds, b.mail.timeout_seconds);
+  EXPECT_EQ(a.mail.templates_dir, b.mail.templates_dir);
+  EXPECT_EQ(a.email_code.enabled, b.email_code.enabled);
+  EXPECT_EQ(a.email_code.scope, b.email_code.scope);
+  EXPECT_EQ(a.email_code.skip_users, b.email_code.skip_users);
+  EXPECT_EQ(a.email_code.length, b.email_code.length);
+  EXPECT_EQ(a.email_code.validity_minutes, b.email_code.validity_minutes);
+  EXPECT_EQ(a.email_code.max_attempts, b.email_code.max_attempts);
+  EXPECT_EQ(a.email_code.resend_seconds, b.email_code.resend_seconds);
+  EXPECT_EQ(a.email_code.remember_browser, b.email_code.remember_browser);
+  EXPECT_EQ(a.email_code.remember_browser_days, b.email_code.remember_browser_days);
+  EXPECT_EQ(a.email_code.remember_browser_key_file, b.email_code.remember_browser_key_file);
+  EXPECT_EQ(a.totp.enabled, b.totp.enabled);
+  EXPECT_EQ(a.totp.issuer, b.totp.issuer);
+  EXPECT_EQ(a.totp.digits, b.totp.digits);
+  EXPECT_EQ(a.totp.period_seconds, b.totp.period_seconds);
+  EXPECT_EQ(a.totp.window, b.totp.window);
+  EXPECT_EQ(a.totp.secret_key_file, b.totp.secret_key_file);
 }
 
 // The ConfigError message of parsing `text`, or "" if it parses.
@@ -224,6 +251,97 @@ TEST(ConfigTest, ValuesOutOfRangeAreRefused) {
         "[authsession]\ntimeout_seconds = 5\n[device]\nlong_poll_max_seconds = 300\n",
         "[authsession]\ntimeout_seconds = 3600\n[device]\nlong_poll_max_seconds = 1\n"})
     EXPECT_EQ(error_of(ok), "") << ok;
+}
+
+// [mail], [email_code], [totp] (R-F2, R-F3, R-F5): seed 003's defaults, parsing, limits.
+TEST(ConfigTest, SecondFactorSections) {
+  const auto d = config::parse("", "/a");
+  EXPECT_EQ(d.mail.host, "");  // no mail server: no email code
+  EXPECT_EQ(d.mail.port, 587);
+  EXPECT_EQ(d.mail.security, "starttls");
+  EXPECT_EQ(d.mail.timeout_seconds, 20u);
+  EXPECT_TRUE(d.email_code.enabled);
+  EXPECT_EQ(d.email_code.scope, "all");
+  EXPECT_TRUE(d.email_code.skip_users.empty());
+  EXPECT_EQ(d.email_code.length, 6u);             // seed 003
+  EXPECT_EQ(d.email_code.validity_minutes, 15u);  // seed 003
+  EXPECT_EQ(d.email_code.remember_browser_days, 30u);
+  EXPECT_EQ(d.email_code.remember_browser_key_file, "keys/remember-browser.key");
+  EXPECT_EQ(d.totp.issuer, "twofold");
+  EXPECT_EQ(d.totp.digits, 6u);
+  EXPECT_EQ(d.totp.period_seconds, 30u);
+  EXPECT_EQ(d.totp.secret_key_file, "keys/secret-box.key");
+
+  const auto c = config::parse(R"(
+[mail]
+host = "smtp.example.com"
+port = 465
+security = "tls"
+user = "twofold"
+password_file = "secrets/smtp.txt"
+from = "id@example.com"
+from_name = "Example ID"
+ca_file = "tls/smtp-ca.pem"
+timeout_seconds = 5
+templates_dir = "mail"
+[email_code]
+enabled = false
+scope = "admins"
+skip_users = ["alice", "Bob"]
+length = 8
+validity_minutes = 5
+max_attempts = 3
+resend_seconds = 0
+remember_browser = false
+remember_browser_days = 7
+remember_browser_key_file = "/etc/twofold/remember.key"
+[totp]
+enabled = false
+issuer = "Example"
+digits = 8
+period_seconds = 60
+window = 0
+secret_key_file = "k/box.key"
+)",
+                               "/a");
+  EXPECT_EQ(c.mail.host, "smtp.example.com");
+  EXPECT_EQ(c.mail.port, 465);
+  EXPECT_EQ(c.mail.security, "tls");
+  EXPECT_EQ(c.mail.password_file, "secrets/smtp.txt");
+  EXPECT_EQ(c.mail.from_name, "Example ID");
+  EXPECT_EQ(c.email_code.scope, "admins");
+  EXPECT_EQ(c.email_code.skip_users, (std::vector<std::string>{"alice", "Bob"}));
+  EXPECT_EQ(c.email_code.length, 8u);
+  EXPECT_EQ(c.email_code.resend_seconds, 0u);
+  EXPECT_FALSE(c.email_code.remember_browser);
+  EXPECT_EQ(c.totp.digits, 8u);
+  EXPECT_EQ(c.totp.period_seconds, 60u);
+  EXPECT_EQ(c.totp.window, 0u);
+  expect_same(config::parse(config::render(c), "/a"), c);
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"[mail]\nsecurity = \"ssl\"\n", "[mail] security must be starttls, tls or none"},
+      {"[mail]\nhost = \"smtp://x\"\n", "[mail] host"},
+      {"[mail]\nport = 0\n", "[mail] port"},
+      {"[mail]\npassword = \"a\"\npassword_file = \"b\"\n", "set only one"},
+      {"[mail]\nfrom = \"Twofold <a@b>\"\n", "[mail] from"},
+      {"[mail]\nfrom = \"nobody\"\n", "[mail] from"},
+      {"[mail]\ntimeout_seconds = 0\n", "timeout_seconds"},
+      {"[mail]\nhostname = \"x\"\n", "unknown setting [mail] hostname"},
+      {"[email_code]\nscope = \"everyone\"\n", "[email_code] scope"},
+      {"[email_code]\nlength = 3\n", "[email_code] length must be 4..10"},
+      {"[email_code]\nlength = 11\n", "[email_code] length"},
+      {"[email_code]\nvalidity_minutes = 0\n", "validity_minutes"},
+      {"[email_code]\nremember_browser_days = 0\n", "remember_browser_days"},
+      {"[email_code]\nskip_users = \"alice\"\n", "skip_users must be an array of strings"},
+      {"[totp]\ndigits = 7\n", "[totp] digits must be 6 or 8"},
+      {"[totp]\nperiod_seconds = 45\n", "[totp] period_seconds"},
+      {"[totp]\nwindow = 3\n", "[totp] window"},
+      {"[totp]\nissuer = \"a:b\"\n", "[totp] issuer"},
+      {"[totp]\nissuer = \"\"\n", "[totp] issuer"},
+  };
+  for (const auto& [text, message] : bad)
+    EXPECT_NE(error_of(text).find(message), std::string::npos) << text << " -> " << error_of(text);
 }
 
 TEST(ConfigTest, InvalidTomlNamesTheLine) {

@@ -327,6 +327,44 @@ TEST_F(LdapSourceTest, FailedGroupSearchIsNotALoginWithoutRoles) {
   EXPECT_TRUE(profiles.rows.empty());
 }
 
+TEST_F(LdapSourceTest, ExistsSaysGoneOnlyWhenADirectoryAnswersSo) {
+  auto s = source();
+  std::string detail;
+  EXPECT_EQ(s.exists("alice", &detail), Presence::present) << detail;
+  EXPECT_TRUE(connector.log.has("search ldap://a.example " + kAlice + " (objectClass=*)"));
+  EXPECT_FALSE(connector.log.has("bind "));  // anonymous read, no user password involved
+  EXPECT_EQ(s.exists("carol", &detail), Presence::gone) << detail;
+  EXPECT_NE(detail.find("not found"), std::string::npos) << detail;
+
+  // The first server down: the second one decides, either way.
+  connector.servers[kA].refuse_connect = true;
+  EXPECT_EQ(s.exists("alice"), Presence::present);
+  connector.servers[kB].entries.clear();
+  EXPECT_EQ(s.exists("alice", &detail), Presence::gone);
+  EXPECT_NE(detail.find("skipped ldap://a.example: connect"), std::string::npos) << detail;
+  // Every server down (refused, hanging): unavailable, never gone.
+  connector.servers[kB].hang = true;
+  EXPECT_EQ(s.exists("alice", &detail), Presence::unavailable);
+  EXPECT_NE(detail.find("no LDAP server answered"), std::string::npos) << detail;
+
+  // Search with the service account: a refused account or a failed search is not "gone".
+  settings.user_dn_template.clear();
+  settings.bind_dn = "cn=twofold,ou=services,dc=example,dc=org";
+  settings.bind_password = "svc";
+  settings.user_search_base = "ou=people,dc=example,dc=org";
+  connector.servers[kA].refuse_connect = false;
+  connector.servers[kA].passwords[settings.bind_dn] = "svc";
+  connector.servers[kA].filters["(uid=alice)"] = {kAlice};
+  auto search = source();
+  connector.log.lines.clear();
+  EXPECT_EQ(search.exists("alice"), Presence::present);
+  EXPECT_EQ(connector.log.lines[1], "bind ldap://a.example " + settings.bind_dn);
+  EXPECT_EQ(search.exists("*"), Presence::gone);  // escaped: matches nobody
+  EXPECT_TRUE(connector.log.has("(uid=\\2a)"));
+  connector.servers[kA].passwords[settings.bind_dn] = "rotated";
+  EXPECT_EQ(search.exists("carol"), Presence::unavailable);
+}
+
 TEST_F(LdapSourceTest, SearchThenBindEscapesTheFilter) {
   settings.user_dn_template.clear();
   settings.bind_dn = "cn=twofold,ou=services,dc=example,dc=org";

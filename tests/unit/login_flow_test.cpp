@@ -119,6 +119,8 @@ class LoginFlowTest : public ::testing::Test {
   std::map<std::string, std::vector<factors::FactorKind>> user_factors;
   std::unique_ptr<LoginFlow> flow;
   Browser browser;
+  std::set<std::string> gone;  // IDs the outside source no longer has (R-P2)
+  int validity_asks = 0;
 
   void SetUp() override {
     directory.add("alice");
@@ -141,6 +143,10 @@ class LoginFlowTest : public ::testing::Test {
         &users,
         &throttle,
         &session_rate};
+    ports.still_valid = [this](const std::string& key) {
+      ++validity_asks;
+      return !gone.count(key);
+    };
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
                                        transactions, sessions, pages);
   }
@@ -381,6 +387,48 @@ TEST_F(LoginFlowTest, ADisabledUserLosesEverySessionOnTheNextRequest) {
   users.disabled.clear();
   std::swap(browser, other);
   EXPECT_EQ(authorize().location.rfind("/login?tx=", 0), 0u);
+}
+
+TEST_F(LoginFlowTest, TheSourceIsAskedOncePerIntervalAndAUserGoneFromItLosesEverySession) {
+  auto sign_in = [&] {
+    auto [tx, csrf] = start("&prompt=login");
+    post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+    post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+    return post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
+  };
+  const auto sso = [&] { return authorize().location.rfind("https://app.example/cb?code=", 0); };
+  ASSERT_EQ(sign_in().status, 303);
+  Browser first = browser;
+  browser = Browser{};
+  ASSERT_EQ(sign_in().status, 303);  // a second browser, a session of its own
+
+  // Within the interval (20 minutes by default) the source is not asked, even if it would
+  // say "gone": the sign-in itself asked it.
+  gone.insert("alice");
+  clock.advance(std::chrono::minutes(19));
+  EXPECT_EQ(sso(), 0u);
+  EXPECT_EQ(validity_asks, 0);
+  // After it, the source is asked; "still there" (or "cannot say") keeps the session and
+  // restarts the interval.
+  gone.clear();
+  clock.advance(std::chrono::minutes(1));
+  EXPECT_EQ(sso(), 0u);
+  EXPECT_EQ(validity_asks, 1);
+  EXPECT_EQ(sso(), 0u);
+  clock.advance(std::chrono::minutes(19));
+  EXPECT_EQ(sso(), 0u);
+  EXPECT_EQ(validity_asks, 1);
+  // Gone: this browser is asked to sign in again, and the other browser's session is ended
+  // too (as for a locked user), although its own interval has not run out.
+  clock.advance(std::chrono::minutes(1));
+  gone.insert("alice");
+  auto r = authorize();
+  EXPECT_EQ(r.location.rfind("/login?tx=", 0), 0u) << r.location;
+  EXPECT_EQ(validity_asks, 2);
+  EXPECT_FALSE(browser.jar.count("__Host-twofold_session"));
+  browser = first;
+  EXPECT_EQ(authorize().location.rfind("/login?tx=", 0), 0u);
+  EXPECT_EQ(validity_asks, 2);  // no session left to check
 }
 
 }  // namespace

@@ -309,6 +309,13 @@ TEST(Pages, EveryPageRendersInBothLanguagesEscaped) {
                     {"status_url", "/login/status?tx=T"},
                     {"instructions", "i"},
                     {"resend", ""},
+                    {"remember", "1"},
+                    {"unavailable", ""},
+                    {"none", "1"},
+                    {"pending", "1"},
+                    {"enrolled", "1"},
+                    {"secret", "ABCD EFGH"},
+                    {"digits", "6"},
                     {"message", "m"},
                     {"detail", "<d>"},
                     // logout, logged_out
@@ -329,6 +336,10 @@ TEST(Pages, EveryPageRendersInBothLanguagesEscaped) {
   }
   EXPECT_NE(pages.render("identify", Language::de, common).find("Passwort"), std::string::npos);
   EXPECT_NE(pages.render("identify", Language::en, common).find("value=\"a&quot;b\""),
+            std::string::npos);
+  EXPECT_NE(pages.render("code", Language::de, common).find("Diesen Browser merken"),
+            std::string::npos);
+  EXPECT_NE(pages.render("account", Language::de, common).find("Authenticator-App einrichten"),
             std::string::npos);
   EXPECT_TRUE(Pages::static_file("login.js"));
   EXPECT_FALSE(Pages::static_file("../templates/login/layout.html"));

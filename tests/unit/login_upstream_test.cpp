@@ -121,6 +121,7 @@ class LoginUpstreamTest : public ::testing::Test {
   std::unique_ptr<up::Federation> federation;
   std::vector<std::string> created;
   bool create_users{false};
+  bool without_factors{false};  // factors_of answers none, and the policy says a password suffices
   std::unique_ptr<UpstreamLogin> upstream;
   std::unique_ptr<LoginFlow> flow;
   Browser browser;
@@ -160,8 +161,9 @@ class LoginUpstreamTest : public ::testing::Test {
         [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
         source,
         [](const std::string&) { return false; },
-        [](const std::string&) {
-          return std::vector<factors::FactorKind>{factors::FactorKind::push};
+        [this](const std::string&) {
+          return without_factors ? std::vector<factors::FactorKind>{}
+                                 : std::vector<factors::FactorKind>{factors::FactorKind::push};
         },
         push,
         symbols,
@@ -169,6 +171,7 @@ class LoginUpstreamTest : public ::testing::Test {
         {},
         codes};
     ports.upstream = upstream.get();
+    if (without_factors) ports.password_suffices = [](const std::string&) { return true; };
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
                                        transactions, sessions, pages);
   }
@@ -232,6 +235,20 @@ TEST_F(LoginUpstreamTest, SignsInThroughTheProviderThenThePush) {
   EXPECT_EQ(std::find(amr.begin(), amr.end(), "pwd"), amr.end());
   // The state was single use.
   EXPECT_EQ(callback("code=good&state=" + query_param(auth, "state")).status, 400);
+}
+
+// The provider's word replaces the password, never twofold's second factor: a policy under
+// which a password alone would do still asks a federated user for a factor.
+TEST_F(LoginUpstreamTest, AFederatedSignInAlwaysNeedsASecondFactor) {
+  without_factors = true;
+  rebuild();
+  const auto auth = to_provider();
+  auto r = callback("code=good&state=" + query_param(auth, "state"));
+  EXPECT_TRUE(codes.issued.empty());
+  EXPECT_EQ(r.location.find("app.example"), std::string::npos) << r.location;
+  if (r.status == 303) r = flow->show(browser.make(r.location.substr(r.location.find('?') + 1)));
+  EXPECT_NE(r.body.find(pages.text(Language::en, "no_factor")), std::string::npos) << r.body;
+  EXPECT_TRUE(codes.issued.empty());
 }
 
 TEST_F(LoginUpstreamTest, RefusalsAreClearPages) {

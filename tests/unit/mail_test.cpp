@@ -161,6 +161,27 @@ TEST(MailTemplates, GermanAndEnglishWithFallback) {
       << "a placeholder without a value";
 }
 
+// Without a folder: copies built into the binary (the login embeds web/templates/mail).
+TEST(MailTemplates, BuiltInCopiesByFileName) {
+  std::vector<std::string> asked;
+  mail::Templates t([&asked](const std::string& file) -> std::optional<std::string> {
+    asked.push_back(file);
+    if (file == "email_code.de.txt") return "Subject: Code {{code}}\n\nHallo {{name}}\n";
+    if (file == "email_code.en.txt") return "Subject: Code {{code}}\n\nHello {{name}}\n";
+    if (file == "broken.en.txt") return "no subject line\n";
+    return std::nullopt;
+  });
+  const mail::Vars vars{{"code", "1"}, {"name", "Jörg"}};
+  EXPECT_EQ(t.render("email_code", "de-AT", vars).text, "Hallo Jörg\n");
+  EXPECT_EQ(asked, (std::vector<std::string>{"email_code.de-at.txt", "email_code.de.txt"}));
+  EXPECT_EQ(t.render("email_code", "fr", vars).text, "Hello Jörg\n");
+  EXPECT_EQ(t.render("email_code", "../x", vars).text, "Hello Jörg\n");
+  EXPECT_THROW(t.render("../email_code", "en", vars), mail::TemplateError);
+  EXPECT_THROW(t.render("missing", "en", vars), mail::TemplateError);
+  EXPECT_THROW(t.render("broken", "en", vars), mail::TemplateError);
+  EXPECT_TRUE(t.find("email_code", "en").empty()) << "no file behind a built-in copy";
+}
+
 TEST(MailTemplates, Substitution) {
   EXPECT_EQ(mail::substitute("a {{x}} b {{ y }}{{x}}", {{"x", "1"}, {"y", "{{x}}"}}),
             "a 1 b {{x}}1")

@@ -1,4 +1,5 @@
 #include "factors/totp/totp.hpp"
+#include "support/factor_fakes.hpp"
 
 #include <gtest/gtest.h>
 #include <png.h>
@@ -24,37 +25,7 @@ core::TimePoint at(std::int64_t unix_seconds) {
   return core::TimePoint{std::chrono::seconds{unix_seconds}};
 }
 
-// The same contract as storage::TotpSecretStore, in memory.
-class MemoryStore final : public totp::SecretStore {
- public:
-  std::map<std::string, totp::SecretRecord> rows;
-  std::optional<totp::SecretRecord> find(const std::string& k) override {
-    auto it = rows.find(k);
-    if (it == rows.end()) return std::nullopt;
-    return it->second;
-  }
-  bool put_pending(const totp::SecretRecord& r) override {
-    auto it = rows.find(r.identity_key);
-    if (it != rows.end() && it->second.confirmed) return false;
-    rows[r.identity_key] = r;
-    return true;
-  }
-  bool confirm(const std::string& k, const std::string& sealed, std::int64_t step) override {
-    auto it = rows.find(k);
-    if (it == rows.end() || it->second.confirmed || it->second.secret_sealed != sealed)
-      return false;
-    it->second.confirmed = true;
-    it->second.last_step = step;
-    return true;
-  }
-  bool advance_step(const std::string& k, std::int64_t step) override {
-    auto it = rows.find(k);
-    if (it == rows.end() || !it->second.confirmed || step <= it->second.last_step) return false;
-    it->second.last_step = step;
-    return true;
-  }
-  bool remove(const std::string& k) override { return rows.erase(k) > 0; }
-};
+using MemoryStore = fakes::MemoryTotpStore;
 
 TEST(TotpOtp, Rfc6238Sha1Vectors) {
   const std::pair<std::int64_t, const char*> vectors[] = {
@@ -232,6 +203,23 @@ TEST_F(TotpFactorTest, PendingEnrolmentExpires) {
   clock.advance(options.pending_ttl);
   EXPECT_EQ(factor.confirm_enrolment("carol", app_code(secret)).status, VerifyStatus::expired);
   EXPECT_EQ(factor.confirm_enrolment("nobody", "123456").status, VerifyStatus::expired);
+}
+
+// The account page shows the pending enrolment again (after a wrong code, a reload).
+TEST_F(TotpFactorTest, PendingEnrolmentCanBeShownAgainUntilConfirmedOrExpired) {
+  EXPECT_FALSE(factor.pending_enrolment("erin", "erin"));
+  const auto first = factor.begin_enrolment("erin", "erin@example.com");
+  auto again = factor.pending_enrolment("erin", "erin@example.com");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->secret_base32, first.secret_base32);
+  EXPECT_EQ(again->uri, first.uri);
+  EXPECT_EQ(again->qr_png, first.qr_png);
+  clock.advance(options.pending_ttl);
+  EXPECT_FALSE(factor.pending_enrolment("erin", "erin@example.com")) << "expired";
+  const auto second = factor.begin_enrolment("erin", "erin");
+  const auto secret = *totp::base32_decode(second.secret_base32);
+  ASSERT_TRUE(factor.confirm_enrolment("erin", app_code(secret)).ok());
+  EXPECT_FALSE(factor.pending_enrolment("erin", "erin")) << "confirmed: nothing pending";
 }
 
 TEST_F(TotpFactorTest, VerifyAcceptsTheWindowAndRefusesReplay) {

@@ -26,6 +26,20 @@ Enrolment TotpFactor::begin_enrolment(const std::string& identity_key, std::stri
   return out;
 }
 
+std::optional<Enrolment> TotpFactor::pending_enrolment(const std::string& identity_key,
+                                                       std::string_view account) {
+  auto record = store_.find(identity_key);
+  if (!record || record->confirmed || clock_.now() >= record->created + options_.pending_ttl)
+    return std::nullopt;
+  std::string secret = open_secret(*record);
+  Enrolment out;
+  out.secret_base32 = base32_encode(secret);
+  sodium_memzero(secret.data(), secret.size());
+  out.uri = otpauth_uri(options_.issuer, account, out.secret_base32, options_.params);
+  out.qr_png = qr_png(out.uri, options_.qr);
+  return out;
+}
+
 std::string TotpFactor::open_secret(const SecretRecord& record) const {
   auto secret = box_.open_text(record.secret_sealed);
   // Not the user's fault: the key file was replaced or the row was altered.

@@ -76,6 +76,10 @@ class TotpFactor final : public Factor {
   // (user name or email). Throws TotpError when a confirmed secret exists: remove it first,
   // so that losing the new phone halfway does not lock the user out.
   Enrolment begin_enrolment(const std::string& identity_key, std::string_view account);
+  // The enrolment still waiting for its first code (to show the QR code again), or nullopt
+  // when none is pending or it has expired.
+  std::optional<Enrolment> pending_enrolment(const std::string& identity_key,
+                                             std::string_view account);
   // The first valid code activates the pending secret.
   VerifyResult confirm_enrolment(const std::string& identity_key, std::string_view code);
   // Login: a confirmed secret, a code within the window, a step not used before.

@@ -66,8 +66,8 @@ Outcome<Authenticated> AdminsOnly::authenticate(const Credentials& credentials) 
 
 ConfiguredSources::ConfiguredSources(const config::Config& config, SourcePorts ports)
     : ports_(ports) {
-  database_ = std::make_unique<database::Source>(database::settings_from(config.password), ports.clock,
-                                                 ports.identities, ports.passwords);
+  database_ = std::make_unique<database::Source>(database::settings_from(config.password),
+                                                 ports.clock, ports.identities, ports.passwords);
   std::vector<CredentialSource*> available{database_.get()};
   const auto& order = config.sources.order;
   if (order.find("ldap") != std::string::npos) {

@@ -229,6 +229,64 @@ Outcome<DirectoryUser> Source::check(std::string_view ldap_id, std::string_view 
   return make_error(Failure::unavailable, "no LDAP server answered: " + reasons);
 }
 
+Presence Source::look_up(const std::string& uri, std::string_view ldap_id, std::string& detail) {
+  auto down = [&](const std::string& what, const Result& r) {
+    detail = uri + ": " + what + ": " + describe(r);
+    return Presence::unavailable;
+  };
+  Result error;
+  auto conn = connector_.connect(uri, error);
+  if (!conn) return down("connect", error);
+  if (!settings_.bind_dn.empty()) {
+    const auto r = conn->bind(settings_.bind_dn, settings_.bind_password);
+    if (r.status != Status::ok) return down("service account bind", r);
+  }
+  // "1.1": no attributes, only whether the entry is there.
+  SearchResult found;
+  std::string what;
+  if (!settings_.user_dn_template.empty()) {
+    what = expand(settings_.user_dn_template, {{"user", escape_dn_value(ldap_id)}});
+    found = conn->search(what, Scope::base, "(objectClass=*)", {"1.1"}, 1);
+    if (found.result.status == Status::no_such_object) found = {Result{}, {}};
+  } else {
+    what = expand(settings_.user_search_filter, {{"user", escape_filter_value(ldap_id)}});
+    found = conn->search(settings_.user_search_base, settings_.user_search_scope, what, {"1.1"}, 2);
+  }
+  // Any other answer than a clean one (a missing search base, no access, a timeout) cannot
+  // prove the user gone: try the next server, and in the end keep the user signed in.
+  if (found.result.status != Status::ok) return down("reading " + what, found.result);
+  detail = uri + ": " + what + (found.entries.empty() ? " not found" : " found");
+  return found.entries.empty() ? Presence::gone : Presence::present;
+}
+
+Presence Source::exists(std::string_view ldap_id, std::string* detail) {
+  std::string reasons;
+  auto say = [&](std::string text) {
+    if (detail) *detail = std::move(text);
+  };
+  if (ldap_id.empty()) {
+    say("empty LDAP id");
+    return Presence::unavailable;
+  }
+  for (const auto& uri : settings_.servers) {
+    std::string seen;
+    Presence p = Presence::unavailable;
+    try {
+      p = look_up(uri, ldap_id, seen);
+    } catch (const std::exception& e) {
+      seen = uri + ": " + e.what();
+    }
+    if (p != Presence::unavailable) {
+      say(reasons.empty() ? seen : seen + " (skipped " + reasons + ")");
+      return p;
+    }
+    if (!reasons.empty()) reasons += "; ";
+    reasons += seen;
+  }
+  say("no LDAP server answered: " + reasons);
+  return Presence::unavailable;
+}
+
 Outcome<Authenticated> Source::authenticate(const Credentials& credentials) {
   if (!identity::is_valid_name(credentials.login))
     return make_error(Failure::unknown_user, "not a valid ID");

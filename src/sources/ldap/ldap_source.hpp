@@ -82,6 +82,10 @@ std::vector<std::string> map_roles(const std::vector<std::string>& groups,
 // "data 773" (must change) into the diagnostic message.
 Failure bind_failure(const Result& result);
 
+// Whether the directory still has a user's entry (R-P2). `unavailable`: no server could say,
+// which never counts as gone (nobody is signed out because the directory is down).
+enum class Presence { present, gone, unavailable };
+
 class Source final : public CredentialSource {
  public:
   // `profiles` null: nothing is written (the CLI's test). Throws std::invalid_argument on bad
@@ -98,9 +102,15 @@ class Source final : public CredentialSource {
   // The directory check alone, by LDAP id: failover, bind, attributes, groups, roles.
   Outcome<DirectoryUser> check(std::string_view ldap_id, std::string_view password);
 
+  // R-P2: is the entry of `ldap_id` still there? Read as the service account (or anonymously)
+  // by the user search or by the DN template, with the same servers, failover and timeouts
+  // as a login; `detail` says what was seen (for the log).
+  Presence exists(std::string_view ldap_id, std::string* detail = nullptr);
+
   const Settings& settings() const { return settings_; }
 
  private:
+  Presence look_up(const std::string& uri, std::string_view ldap_id, std::string& detail);
   struct Attempt;
   Attempt try_server(const std::string& uri, std::string_view ldap_id, std::string_view password);
   void sync(const std::string& key, const DirectoryUser& user, std::string& detail);
