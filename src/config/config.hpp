@@ -151,6 +151,8 @@ struct Upstream {
   unsigned leeway_seconds{60};      // clock skew allowed for exp/iat/nbf
   unsigned metadata_cache_seconds{3600};
   unsigned jwks_cache_seconds{300};
+};
+
 // Outgoing mail over SMTP (R-F5): the email code's delivery path. No host: no mail, and the
 // email code is not offered.
 struct Mail {

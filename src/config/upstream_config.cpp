@@ -1,6 +1,5 @@
 // [upstream] (R-C4, seed 002): signing in through an upstream OpenID provider. Parsing,
 // validation with errors that name the setting, and the commented block `twofold setup` writes.
-#include <cstdio>
 #include <sstream>
 
 #include "config/table_reader.hpp"
@@ -8,8 +7,8 @@
 namespace twofold::config::detail {
 namespace {
 
-void require(bool ok, const std::string& message) {
-  if (!ok) throw ConfigError("setting [upstream] " + message);
+void check(bool ok, const std::string& message) {
+  require(ok, "setting [upstream] " + message);
 }
 
 bool starts_with(const std::string& s, std::string_view p) {
@@ -26,24 +25,6 @@ bool allowed_issuer(const std::string& s) {
   return false;
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04X", u);
-      out += buf;
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out + "\"";
-}
-
 std::string list(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + quoted(s);
@@ -52,38 +33,38 @@ std::string list(const std::vector<std::string>& v) {
 
 void validate(const Upstream& u) {
   if (!u.enabled) return;
-  require(!u.display_name.empty() && u.display_name.size() <= 64,
+  check(!u.display_name.empty() && u.display_name.size() <= 64,
           "display_name must be 1..64 characters");
-  require(allowed_issuer(u.issuer),
+  check(allowed_issuer(u.issuer),
           "issuer must be an https:// URL (http:// only on 127.0.0.1/localhost), got \"" +
               u.issuer + "\"");
-  require(u.issuer.find_first_of(" \t?#") == std::string::npos,
+  check(u.issuer.find_first_of(" \t?#") == std::string::npos,
           "issuer must not contain spaces, a query or a fragment");
-  require(!u.client_id.empty(), "client_id must be set");
-  require(!u.client_secret_file.empty(), "client_secret_file must be set");
-  require(
+  check(!u.client_id.empty(), "client_id must be set");
+  check(!u.client_secret_file.empty(), "client_secret_file must be set");
+  check(
       u.token_auth_method == "client_secret_basic" || u.token_auth_method == "client_secret_post",
       "token_auth_method must be client_secret_basic or client_secret_post");
   bool openid = false;
   for (const auto& s : u.scopes) {
-    require(!s.empty() && s.find_first_of(" \t\"\\") == std::string::npos,
+    check(!s.empty() && s.find_first_of(" \t\"\\") == std::string::npos,
             "scopes: \"" + s + "\" is not a scope");
     openid = openid || s == "openid";
   }
-  require(openid, "scopes must contain \"openid\"");
-  require(!u.claim.empty(), "claim must be set (e.g. \"preferred_username\" or \"email\")");
-  require(!u.regex.empty(), "regex must not be empty");
-  require(u.required_claim.empty() == u.required_value.empty(),
+  check(openid, "scopes must contain \"openid\"");
+  check(!u.claim.empty(), "claim must be set (e.g. \"preferred_username\" or \"email\")");
+  check(!u.regex.empty(), "regex must not be empty");
+  check(u.required_claim.empty() == u.required_value.empty(),
           "required_claim and required_value go together");
-  require(!u.algs.empty(), "algs must name at least one algorithm");
+  check(!u.algs.empty(), "algs must name at least one algorithm");
   for (const auto& a : u.algs)
-    require(a == "RS256" || a == "ES256",
+    check(a == "RS256" || a == "ES256",
             "algs: \"" + a + "\" is not allowed (only the asymmetric RS256 and ES256)");
-  require(u.timeout_seconds >= 1 && u.timeout_seconds <= 60, "timeout_seconds must be 1..60");
-  require(u.leeway_seconds <= 600, "leeway_seconds must be 0..600");
-  require(u.metadata_cache_seconds >= 10 && u.metadata_cache_seconds <= 86400,
+  check(u.timeout_seconds >= 1 && u.timeout_seconds <= 60, "timeout_seconds must be 1..60");
+  check(u.leeway_seconds <= 600, "leeway_seconds must be 0..600");
+  check(u.metadata_cache_seconds >= 10 && u.metadata_cache_seconds <= 86400,
           "metadata_cache_seconds must be 10..86400");
-  require(u.jwks_cache_seconds >= 10 && u.jwks_cache_seconds <= 86400,
+  check(u.jwks_cache_seconds >= 10 && u.jwks_cache_seconds <= 86400,
           "jwks_cache_seconds must be 10..86400");
 }
 
@@ -120,7 +101,7 @@ std::string render_upstream(const Config& c) {
   o << "\n[upstream]\n"
     << "# Sign in through an upstream OpenID provider (a \"Sign in with …\" button on the\n"
     << "# login page); the second factor is still required afterwards.\n"
-    << "enabled = " << (u.enabled ? "true" : "false") << "\n"
+    << "enabled = " << boolean(u.enabled) << "\n"
     << "display_name = " << quoted(u.display_name) << "\n"
     << "# Exactly as the provider writes it in \"iss\"; discovery uses\n"
     << "# <issuer>/.well-known/openid-configuration.\n"
@@ -139,7 +120,7 @@ std::string render_upstream(const Config& c) {
     << "required_claim = " << quoted(u.required_claim) << "\n"
     << "required_value = " << quoted(u.required_value) << "\n"
     << "# Create unknown users on their first sign-in (email and name from the claims).\n"
-    << "create_users = " << (u.create_users ? "true" : "false") << "\n"
+    << "create_users = " << boolean(u.create_users) << "\n"
     << "# PEM certificate or public key checking the ID tokens instead of the provider's JWKS.\n"
     << "certificate_file = " << quoted(u.certificate_file) << "\n"
     << "# Accepted ID-token algorithms (asymmetric only).\n"
