@@ -34,6 +34,7 @@
 #include "storage/profile_store.hpp"
 #include "storage/regulation_store.hpp"
 #include "storage/reset_token_store.hpp"
+#include "upstream_wiring.hpp"
 
 namespace twofold::app {
 
@@ -109,6 +110,7 @@ class LoginServer {
   regulation::SessionRate session_rate_;
   login::Transactions transactions_;
   login::Pages pages_;
+  std::unique_ptr<UpstreamWiring> upstream_;  // [upstream] (R-C4); null when off
   std::unique_ptr<crypto::SecretBox> secret_box_;
   std::unique_ptr<factors::totp::TotpFactor> totp_;
   std::unique_ptr<mail::SmtpMailer> mailer_;

@@ -8,8 +8,7 @@
 
 #include "core/encoding.hpp"
 #include "login/flow.hpp"
-#include "support/login_fakes.hpp"
-#include "support/memory_ports.hpp"
+#include "support/login_flow_fixture.hpp"
 #include "support/regulation_fakes.hpp"
 
 namespace twofold::login {
@@ -18,7 +17,8 @@ namespace {
 using sources::database::PasswordRejected;
 using sources::database::Rejection;
 
-const std::string kIssuer = "https://id.example";
+using fakes::field;
+using fakes::kIssuer;
 
 // alice: database password, expired; lara: an LDAP user whose directory says expired.
 class ExpiringSource final : public sources::CredentialSource {
@@ -39,15 +39,6 @@ class ExpiringSource final : public sources::CredentialSource {
   }
   std::string current = "OldPass1";
   bool expired = true;
-};
-
-class FakeCodes final : public oidc::CodeIssuer {
- public:
-  std::string issue(const oidc::Authorization& a) override {
-    issued.push_back(a);
-    return "code" + std::to_string(issued.size());
-  }
-  std::vector<oidc::Authorization> issued;
 };
 
 class FakeTotp final : public factors::Factor {
@@ -77,68 +68,23 @@ class MemoryTokens final : public recovery::TokenStore {
   std::map<std::string, recovery::ResetToken> rows;
 };
 
-struct Browser {
-  std::map<std::string, std::string> jar;
-  BrowserRequest make(bool post, std::string params) const {
-    BrowserRequest r;
-    r.post = post;
-    r.params = std::move(params);
-    for (const auto& [k, v] : jar) r.cookies += (r.cookies.empty() ? "" : "; ") + k + "=" + v;
-    if (post) r.origin = kIssuer;
-    r.remote_ip = "192.0.2.1";
-    return r;
-  }
-  Result keep(Result r) {
-    for (const auto& c : r.set_cookies) {
-      const auto eq = c.find('=');
-      const auto end = c.find(';');
-      if (c.find("Max-Age=0") != std::string::npos)
-        jar.erase(c.substr(0, eq));
-      else
-        jar[c.substr(0, eq)] = c.substr(eq + 1, end - eq - 1);
-    }
-    return r;
-  }
-};
-
-std::string field(const std::string& html, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")))
-    return "";
-  return m[1];
-}
-
 std::string notice(const std::string& html) {
   std::smatch m;
   if (!std::regex_search(html, m, std::regex("class=\"notice\"[^>]*>([^<]*)<"))) return "";
   return m[1];
 }
 
-class LoginPasswordTest : public ::testing::Test {
+class LoginPasswordTest : public fakes::LoginFlowFixture {
  protected:
-  core::ManualClock clock;
-  core::SeededRandom random{3};
-  fakes::MemoryDirectory directory;
-  fakes::MemoryStore push_store;
-  fakes::RecordingListener listener;
-  authsession::Service push{{}, clock, random, directory, push_store, listener};
-  accesspass::SymbolSet symbols = accesspass::SymbolSet::embedded();
-  ExpiringSource source;
-  FakeCodes codes;
+  LoginPasswordTest() : LoginFlowFixture(3, "openid") {}
+  ExpiringSource expiring;
   FakeTotp totp;
-  fakes::MemorySessions session_store;
   fakes::MemoryEvents events;
-  Sessions sessions{{}, clock, random, session_store};
-  Transactions transactions{clock, random, std::chrono::minutes(10)};
-  Pages pages;
-  oidc::Client app;
   MemoryTokens tokens;
   std::vector<recovery::ResetMail> mails;
   std::vector<std::string> history{"OldPass1"};
   std::vector<std::string> ended;
   std::unique_ptr<recovery::PasswordReset> reset;
-  std::unique_ptr<LoginFlow> flow;
-  Browser browser;
   int later = 0;  // jobs handed to run_later
 
   std::optional<PasswordRejected> set_password(const std::string& key, std::string_view pw) {
@@ -148,8 +94,8 @@ class LoginPasswordTest : public ::testing::Test {
     if (std::find(history.begin(), history.end(), pw) != history.end())
       return PasswordRejected{Rejection::reused, "reused"};
     history.emplace_back(pw);
-    source.current = std::string(pw);
-    source.expired = false;
+    expiring.current = std::string(pw);
+    expiring.expired = false;
     return std::nullopt;
   }
 
@@ -172,18 +118,17 @@ class LoginPasswordTest : public ::testing::Test {
               ended.push_back(key);
               sessions.end_all(key);
             }});
-    LoginPorts ports{
-        [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
-        source,
-        [](const std::string&) { return false; },
-        [](const std::string&) {
-          return std::vector<factors::FactorKind>{factors::FactorKind::totp};
-        },
-        push,
-        symbols,
-        {{factors::FactorKind::totp, &totp}},
-        {},
-        codes};
+    LoginPorts ports{find_app(),
+                     expiring,
+                     [](const std::string&) { return false; },
+                     [](const std::string&) {
+                       return std::vector<factors::FactorKind>{factors::FactorKind::totp};
+                     },
+                     push,
+                     symbols,
+                     {{factors::FactorKind::totp, &totp}},
+                     {},
+                     codes};
     ports.set_password = [this](const std::string& key, std::string_view pw) {
       return set_password(key, pw);
     };
@@ -197,12 +142,6 @@ class LoginPasswordTest : public ::testing::Test {
   }
 
   std::string tx_of(const Result& r) { return r.location.substr(r.location.find("tx=") + 3); }
-  Result show(const std::string& tx) {
-    return browser.keep(flow->show(browser.make(false, "tx=" + tx)));
-  }
-  Result post(const std::string& form) {
-    return browser.keep(flow->submit(browser.make(true, form)));
-  }
   std::pair<std::string, std::string> start() {
     auto r = browser.keep(flow->authorize(
         browser.make(false,
@@ -285,8 +224,7 @@ TEST_F(LoginPasswordTest, ForgotGivesTheSameAnswerForAnyIdAndTheLinkWorksOnce) {
   // The link: a fresh browser opens it, sets a password, and is sent to sign in again.
   const auto link = mails[0].link;
   const auto query = link.substr(link.find('?') + 1);
-  Browser other;
-  browser = other;
+  browser = fakes::Browser{};
   auto r = browser.keep(flow->open_reset_link(browser.make(false, query)));
   ASSERT_EQ(r.status, 303) << r.body;
   auto rtx = tx_of(r);
@@ -299,7 +237,7 @@ TEST_F(LoginPasswordTest, ForgotGivesTheSameAnswerForAnyIdAndTheLinkWorksOnce) {
   r = post(rbase + "&action=set_password&new_password=Reset123&repeat_password=Reset123");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find(pages.text(Language::en, "reset_done_text")), std::string::npos);
-  EXPECT_EQ(source.current, "Reset123");
+  EXPECT_EQ(expiring.current, "Reset123");
   EXPECT_EQ(ended, (std::vector<std::string>{"alice"}));
   // Used: the same link is refused.
   r = flow->open_reset_link(browser.make(false, query));
@@ -323,7 +261,7 @@ TEST_F(LoginPasswordTest, AnExpiredLinkIsRefused) {
   clock.advance(std::chrono::hours(24));
   r = post(rbase + "&action=set_password&new_password=Reset123&repeat_password=Reset123");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(source.current, "OldPass1");
+  EXPECT_EQ(expiring.current, "OldPass1");
   EXPECT_EQ(flow->open_reset_link(browser.make(false, query)).status, 400);
 }
 

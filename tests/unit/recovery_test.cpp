@@ -2,18 +2,16 @@
 // regulation events): who gets a mail, what is stored, single use, expiry, limits.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
+#include <algorithm>
 #include <set>
 
 #include "core/encoding.hpp"
 #include "recovery/password_reset.hpp"
 #include "storage/browser_session_store.hpp"
-#include "storage/identity_store.hpp"
 #include "storage/profile_store.hpp"
 #include "storage/regulation_store.hpp"
 #include "storage/reset_token_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 namespace twofold::recovery {
 namespace {
@@ -21,10 +19,9 @@ namespace {
 using sources::database::PasswordRejected;
 using sources::database::Rejection;
 
-class PasswordResetTest : public ::testing::Test {
+class PasswordResetTest : public fakes::SqliteTest {
  protected:
-  std::filesystem::path dir;
-  std::unique_ptr<storage::Database> db;
+  PasswordResetTest() : SqliteTest("twofold-recovery") {}
   core::ManualClock clock;
   core::SeededRandom random{7};
   std::unique_ptr<storage::ResetTokenStore> tokens;
@@ -38,18 +35,8 @@ class PasswordResetTest : public ::testing::Test {
   std::unique_ptr<PasswordReset> reset;
 
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() /
-          ("twofold-recovery-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string());
-    storage::IdentityStore ids(*db);
-    for (const char* name : {"alice", "bob", "carol"}) {
-      identity::Identity id;
-      id.key = id.name = name;
-      ids.create(id, false);
-    }
+    SqliteTest::SetUp();
+    for (const char* name : {"alice", "bob", "carol"}) add_id(name);
     tokens = std::make_unique<storage::ResetTokenStore>(*db);
     events = std::make_unique<storage::RegulationStore>(*db);
     accounts["alice"] = {"alice", "Alice", "alice@example.com"};
@@ -84,8 +71,7 @@ class PasswordResetTest : public ::testing::Test {
     reset.reset();
     tokens.reset();
     events.reset();
-    db.reset();
-    std::filesystem::remove_all(dir);
+    SqliteTest::TearDown();
   }
   std::string token_of(const ResetMail& m) {
     const auto at = m.link.find("token=");
