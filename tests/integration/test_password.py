@@ -45,9 +45,10 @@ class Passwords(BrowserSignIn, ServerTestCase):
                        ("mail", "port"): str(cls.smtp.port),
                        ("mail", "security"): '"none"',
                        ("mail", "timeout_seconds"): "10",
-                       # Every test asks for links often; the per-ID interval is tested in
-                       # the unit tests.
+                       # Every test asks for links often (all from 127.0.0.1); both limits
+                       # are tested in the unit tests.
                        ("password_reset", "id_interval_minutes"): "0",
+                       ("password_reset", "per_address_per_hour"): "100",
                        ("password", "argon2_opslimit"): "1",
                        ("password", "argon2_memlimit_kib"): "8192"}
         try:
