@@ -4,10 +4,17 @@ namespace twofold::core {
 
 bool is_https_or_loopback(std::string_view url) {
   if (url.starts_with("https://") && url.size() > 8) return true;
-  for (std::string_view loopback : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
-    if (url.starts_with(loopback) && (url.size() == loopback.size() ||
-                                      url[loopback.size()] == ':' || url[loopback.size()] == '/'))
-      return true;
+  for (std::string_view loopback : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
+    if (!url.starts_with(loopback)) continue;
+    std::string_view rest = url.substr(loopback.size());
+    if (rest.starts_with(':')) {
+      // A port is digits only: in "http://localhost:1@evil.com" the host is evil.com.
+      rest.remove_prefix(1);
+      while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') rest.remove_prefix(1);
+      return rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#';
+    }
+    return rest.empty() || rest.front() == '/';
+  }
   return false;
 }
 

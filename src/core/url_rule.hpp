@@ -7,8 +7,9 @@
 
 namespace twofold::core {
 
-// https://<something>, or http:// to 127.0.0.1, localhost or [::1], optionally with a port;
-// the host must end right there ("http://127.0.0.1.evil.com" is not loopback).
+// https://<something>, or http:// to 127.0.0.1, localhost or [::1], optionally with a port of
+// digits; the host must end right there ("http://127.0.0.1.evil.com" and
+// "http://localhost:1@evil.com" are not loopback).
 bool is_https_or_loopback(std::string_view url);
 
 // is_https_or_loopback, and fit to fetch: at most 2000 characters, no spaces, control
