@@ -3,26 +3,13 @@
 #include <sstream>
 
 #include "config/table_reader.hpp"
+#include "core/url_rule.hpp"
 
 namespace twofold::config::detail {
 namespace {
 
 void check(bool ok, const std::string& message) {
   require(ok, "setting [upstream] " + message);
-}
-
-bool starts_with(const std::string& s, std::string_view p) {
-  return s.rfind(p, 0) == 0;
-}
-
-// https://…, or http:// to a loopback host (tests, a provider on the same machine).
-bool allowed_issuer(const std::string& s) {
-  if (starts_with(s, "https://") && s.size() > 8) return true;
-  for (std::string_view loopback : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
-    if (starts_with(s, loopback) &&
-        (s.size() == loopback.size() || s[loopback.size()] == ':' || s[loopback.size()] == '/'))
-      return true;
-  return false;
 }
 
 std::string list(const std::vector<std::string>& v) {
@@ -34,38 +21,37 @@ std::string list(const std::vector<std::string>& v) {
 void validate(const Upstream& u) {
   if (!u.enabled) return;
   check(!u.display_name.empty() && u.display_name.size() <= 64,
-          "display_name must be 1..64 characters");
-  check(allowed_issuer(u.issuer),
-          "issuer must be an https:// URL (http:// only on 127.0.0.1/localhost), got \"" +
-              u.issuer + "\"");
+        "display_name must be 1..64 characters");
+  check(core::is_https_or_loopback(u.issuer),
+        "issuer must be an https:// URL (http:// only on 127.0.0.1/localhost), got \"" + u.issuer +
+            "\"");
   check(u.issuer.find_first_of(" \t?#") == std::string::npos,
-          "issuer must not contain spaces, a query or a fragment");
+        "issuer must not contain spaces, a query or a fragment");
   check(!u.client_id.empty(), "client_id must be set");
   check(!u.client_secret_file.empty(), "client_secret_file must be set");
-  check(
-      u.token_auth_method == "client_secret_basic" || u.token_auth_method == "client_secret_post",
-      "token_auth_method must be client_secret_basic or client_secret_post");
+  check(u.token_auth_method == "client_secret_basic" || u.token_auth_method == "client_secret_post",
+        "token_auth_method must be client_secret_basic or client_secret_post");
   bool openid = false;
   for (const auto& s : u.scopes) {
     check(!s.empty() && s.find_first_of(" \t\"\\") == std::string::npos,
-            "scopes: \"" + s + "\" is not a scope");
+          "scopes: \"" + s + "\" is not a scope");
     openid = openid || s == "openid";
   }
   check(openid, "scopes must contain \"openid\"");
   check(!u.claim.empty(), "claim must be set (e.g. \"preferred_username\" or \"email\")");
   check(!u.regex.empty(), "regex must not be empty");
   check(u.required_claim.empty() == u.required_value.empty(),
-          "required_claim and required_value go together");
+        "required_claim and required_value go together");
   check(!u.algs.empty(), "algs must name at least one algorithm");
   for (const auto& a : u.algs)
     check(a == "RS256" || a == "ES256",
-            "algs: \"" + a + "\" is not allowed (only the asymmetric RS256 and ES256)");
+          "algs: \"" + a + "\" is not allowed (only the asymmetric RS256 and ES256)");
   check(u.timeout_seconds >= 1 && u.timeout_seconds <= 60, "timeout_seconds must be 1..60");
   check(u.leeway_seconds <= 600, "leeway_seconds must be 0..600");
   check(u.metadata_cache_seconds >= 10 && u.metadata_cache_seconds <= 86400,
-          "metadata_cache_seconds must be 10..86400");
+        "metadata_cache_seconds must be 10..86400");
   check(u.jwks_cache_seconds >= 10 && u.jwks_cache_seconds <= 86400,
-          "jwks_cache_seconds must be 10..86400");
+        "jwks_cache_seconds must be 10..86400");
 }
 
 }  // namespace

@@ -1,51 +1,8 @@
 #include "jose/remote_jwks.hpp"
 
-#include <curl/curl.h>
-
-#include <memory>
+#include "outbound/http.hpp"
 
 namespace twofold::jose {
-namespace {
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-// https://…, or http:// to a loopback host (the host part must end right after it).
-bool allowed_uri(std::string_view uri) {
-  if (uri.size() > 2000) return false;
-  for (const char c : uri)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '#') return false;
-  if (starts_with(uri, "https://") && uri.size() > 8) return true;
-  for (std::string_view loopback : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
-    if (starts_with(uri, loopback) && (uri.size() == loopback.size() ||
-                                       uri[loopback.size()] == ':' || uri[loopback.size()] == '/'))
-      return true;
-  return false;
-}
-
-struct Body {
-  std::string text;
-  std::size_t limit;
-  bool too_big{false};
-};
-
-std::size_t on_data(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<Body*>(user);
-  const std::size_t n = size * count;
-  if (body->text.size() + n > body->limit) {
-    body->too_big = true;
-    return 0;  // makes curl stop with CURLE_WRITE_ERROR
-  }
-  body->text.append(data, n);
-  return n;
-}
-
-struct CurlRelease {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-
-}  // namespace
 
 std::variant<std::vector<nlohmann::json>, std::string> parse_jwks(std::string_view text) {
   const auto set = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -61,39 +18,26 @@ std::variant<std::vector<nlohmann::json>, std::string> parse_jwks(std::string_vi
 
 std::variant<std::string, std::string> CurlJwksFetcher::get(const std::string& uri) {
   using Result = std::variant<std::string, std::string>;
-  if (!allowed_uri(uri))
-    return Result(std::in_place_index<1>, "the JWKS URI must be https (http only on loopback)");
-  std::unique_ptr<CURL, CurlRelease> curl(curl_easy_init());
-  if (!curl) return Result(std::in_place_index<1>, "libcurl could not start");
-  CURL* c = curl.get();
-  Body body{{}, limits_.max_bytes};
-  char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_URL, uri.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could leave loopback/https
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(limits_.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits_.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits_.max_bytes));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "twofold");
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  const CURLcode rc = curl_easy_perform(c);
-  if (body.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+  auto answer = outbound::get(uri, {limits_.timeout, limits_.max_bytes});
+  if (const auto* e = std::get_if<outbound::Error>(&answer)) {
+    switch (e->kind) {  // the JWKS's own words for the refusals a client's admin sees
+      case outbound::Error::Kind::url_refused:
+        return Result(std::in_place_index<1>, "the JWKS URI must be https (http only on loopback)");
+      case outbound::Error::Kind::too_large:
+        return Result(std::in_place_index<1>,
+                      "the JWKS is larger than " + std::to_string(limits_.max_bytes) + " bytes");
+      case outbound::Error::Kind::transport:
+        return Result(std::in_place_index<1>, "fetching the JWKS failed: " + e->cause);
+      case outbound::Error::Kind::local:
+        break;
+    }
+    return Result(std::in_place_index<1>, e->message);
+  }
+  auto& response = std::get<outbound::Response>(answer);
+  if (response.status != 200)
     return Result(std::in_place_index<1>,
-                  "the JWKS is larger than " + std::to_string(limits_.max_bytes) + " bytes");
-  if (rc != CURLE_OK)
-    return Result(std::in_place_index<1>, std::string("fetching the JWKS failed: ") +
-                                              (error[0] ? error : curl_easy_strerror(rc)));
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200)
-    return Result(std::in_place_index<1>,
-                  "fetching the JWKS answered HTTP " + std::to_string(status));
-  return Result(std::in_place_index<0>, std::move(body.text));
+                  "fetching the JWKS answered HTTP " + std::to_string(response.status));
+  return Result(std::in_place_index<0>, std::move(response.body));
 }
 
 RemoteJwks::RemoteJwks(JwksFetcher& fetcher, const core::Clock& clock, std::chrono::seconds ttl,

@@ -31,8 +31,8 @@ struct FetchLimits {
   std::size_t max_bytes{64 * 1024};
 };
 
-// libcurl: https, or http only to 127.0.0.1/localhost/[::1]; no redirects; answers other
-// than 200 and bodies over max_bytes are errors.
+// outbound::get (libcurl): https, or http only to 127.0.0.1/localhost/[::1]; no redirects;
+// answers other than 200 and bodies over max_bytes are errors.
 class CurlJwksFetcher final : public JwksFetcher {
  public:
   explicit CurlJwksFetcher(FetchLimits limits = {}) : limits_(limits) {}

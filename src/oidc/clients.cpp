@@ -4,29 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.hpp"
+#include "core/url_rule.hpp"
 #include "identity/profile.hpp"
 
 namespace twofold::oidc {
 namespace {
 
 constexpr std::string_view kSecretPrefix = "tfs_";
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-}  // namespace
-
-bool is_https_or_loopback(std::string_view uri) {
-  if (starts_with(uri, "https://") && uri.size() > 8) return true;
-  for (std::string_view loopback : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
-    if (starts_with(uri, loopback) && (uri.size() == loopback.size() ||
-                                       uri[loopback.size()] == ':' || uri[loopback.size()] == '/'))
-      return true;
-  return false;
-}
-
-namespace {
 
 // Absolute, no fragment; https, or http only on loopback (native apps, RFC 8252 §7.3).
 void check_redirect_uri(const std::string& uri) {
@@ -36,7 +20,7 @@ void check_redirect_uri(const std::string& uri) {
   for (char c : uri)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
       throw ClientError("redirect URI " + uri + " contains a space or control character");
-  if (!is_https_or_loopback(uri))
+  if (!core::is_https_or_loopback(uri))
     throw ClientError("redirect URI " + uri + " must be https (http only on loopback)");
 }
 
@@ -89,8 +73,7 @@ void Clients::validate(const Client& c) const {
     if (alg != "RS256" && alg != "ES256") throw ClientError("token algorithms: RS256 or ES256");
   if (c.auth_method == AuthMethod::private_key_jwt && c.jwks.empty() && c.jwks_uri.empty())
     throw ClientError("private_key_jwt needs the client's JWKS (inline or by URI)");
-  if (!c.jwks_uri.empty() && (!is_https_or_loopback(c.jwks_uri) || c.jwks_uri.size() > 2000 ||
-                              c.jwks_uri.find_first_of(" #\r\n\t") != std::string::npos))
+  if (!c.jwks_uri.empty() && !core::is_fetchable_url(c.jwks_uri))
     throw ClientError("jwks_uri must be https (http only on loopback), without a fragment");
   if (!c.jwks.empty()) {
     const auto set = nlohmann::json::parse(c.jwks, nullptr, /*allow_exceptions=*/false);

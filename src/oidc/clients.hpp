@@ -68,9 +68,6 @@ class Clients {
   std::map<std::string, std::pair<Client, core::TimePoint>, std::less<>> cache_;
 };
 
-// https://…, or http:// on a loopback host (native apps, RFC 8252 §7.3; tests).
-bool is_https_or_loopback(std::string_view uri);
-
 // Exact-match check of a redirect URI against the registered ones (R-O4, RFC 9700 §4.1.3).
 bool is_registered(const std::vector<std::string>& registered, std::string_view uri);
 

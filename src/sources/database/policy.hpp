@@ -1,13 +1,14 @@
 #pragma once
-// The password policy regex of R-C1 (PCRE2, because the seed's default uses lookaheads that
-// std::regex handles poorly). The pattern comes from the configuration, so it is compiled
-// once at start (JIT when the platform has it) and every match runs under a match limit: a
-// pattern with catastrophic backtracking answers `too_complex` instead of hanging a thread.
+// The password policy regex of R-C1 (PCRE2 through regex::Pattern, because the seed's default
+// uses lookaheads that std::regex handles poorly). The pattern comes from the configuration,
+// so it is compiled once at start and every match runs under a match limit: a pattern with
+// catastrophic backtracking answers `too_complex` instead of hanging a thread.
 #include <cstdint>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "regex/pattern.hpp"
 
 namespace twofold::sources::database {
 
@@ -34,13 +35,11 @@ class PasswordPolicy {
   Verdict check(std::string_view password) const;
 
   const std::string& pattern() const { return pattern_; }
-  bool jit() const { return jit_; }
+  bool jit() const { return regex_.jit(); }
 
  private:
-  struct Compiled;
   std::string pattern_;
-  std::unique_ptr<Compiled> compiled_;
-  bool jit_{false};
+  regex::Pattern regex_;
 };
 
 }  // namespace twofold::sources::database

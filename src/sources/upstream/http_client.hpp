@@ -1,8 +1,8 @@
 #pragma once
 // The two HTTP calls federation makes to the provider — GET (discovery) and a form POST (the
 // token endpoint) — behind a port, so the domain code is tested without sockets. The libcurl
-// implementation allows https, or http only to a loopback host, follows no redirects, and
-// bounds time and size; it never throws.
+// implementation is outbound::get/post_form: https, or http only to a loopback host, no
+// redirects, bounded time and size; it never throws.
 #include <chrono>
 #include <string>
 #include <variant>
@@ -29,7 +29,7 @@ class HttpClient {
       const std::string& url, const std::string& body, const std::vector<std::string>& headers) = 0;
 };
 
-// https, or http to 127.0.0.1/localhost/[::1] only.
+// https, or http to 127.0.0.1/localhost/[::1] only (core::is_fetchable_url).
 bool allowed_url(std::string_view url);
 
 class CurlHttpClient final : public HttpClient {
@@ -40,8 +40,6 @@ class CurlHttpClient final : public HttpClient {
                                                   const std::vector<std::string>& headers) override;
 
  private:
-  std::variant<HttpAnswer, std::string> perform(const std::string& url, const std::string* body,
-                                                const std::vector<std::string>& headers);
   HttpLimits limits_;
 };
 

@@ -4,11 +4,13 @@
 // whole match when the regex has none — is the local ID. Optionally a claim must hold a value
 // (a string equal to it, or an array containing it: "hd" = "example.com", "groups" ∋ "staff").
 // Compiled once at start; every match runs under a match limit.
-#include <memory>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <variant>
+
+#include "regex/pattern.hpp"
 
 namespace twofold::sources::upstream {
 
@@ -37,9 +39,8 @@ class ClaimMapping {
   const MappingSettings& settings() const { return settings_; }
 
  private:
-  struct Compiled;
   MappingSettings settings_;
-  std::unique_ptr<Compiled> compiled_;
+  regex::Pattern regex_;
 };
 
 }  // namespace twofold::sources::upstream
