@@ -64,6 +64,8 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="twofold-it-")
         self.https_port = free_port()
         self.http_port = free_port() if http_port else 0
+        while self.http_port == self.https_port:  # the kernel may hand out a port twice
+            self.http_port = free_port()
         run([TWOFOLD, "setup", "--quick", "--dir", self.dir, "--https-port", str(self.https_port),
              "--http-port", str(self.http_port)])
         self.config = os.path.join(self.dir, "twofold.toml")
