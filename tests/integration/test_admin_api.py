@@ -247,6 +247,20 @@ class Head(AdminApiCase):
                 self.assertEqual(head_headers["content-length"], headers["content-length"])
                 self.assertEqual(head_headers.get("content-type"), headers.get("content-type"))
                 self.assertLess(status, 500)
+        # On a kept-alive connection the answer after a HEAD is read intact (a body sent
+        # after the HEAD's head would be taken for the next answer).
+        conn = self.server.connection()
+        try:
+            for method in ("HEAD", "GET", "HEAD", "GET"):
+                conn.request(method, api, headers={"Authorization": "Bearer " + token})
+                r = conn.getresponse()
+                body = r.read()
+                self.assertEqual(r.status, 200, (method, body[:200]))
+                self.assertEqual(len(body), 0 if method == "HEAD" else
+                                 int(r.getheader("Content-Length")))
+            self.assertIn("clients", json.loads(body))
+        finally:
+            conn.close()
 
 
 class Authorisation(AdminApiCase):
