@@ -31,6 +31,7 @@ class LoginRoutes {
   // Drops expired transactions and stale browser sessions (call every minute or so).
   http::asio::awaitable<void> sweep();
   void stop() { pool_.stop(); }
+  void join() { pool_.join(); }
 
  private:
   template <class F>

@@ -61,6 +61,7 @@ class OidcRoutes {
                                                          const http::Peer& peer,
                                                          const std::string& path);
   void stop() { pool_.stop(); }
+  void join() { pool_.join(); }
   // A request the HTTP layer could not read (too large, not HTTP), at an OIDC path: the
   // logout page's or the OAuth JSON error format; nullopt for other paths.
   std::optional<http::Response> reject(http::bhttp::status status, std::string_view message,

@@ -296,6 +296,36 @@ class SlowJwksUri(ServerTestCase):
         self.assertGreaterEqual(slow["seconds"], 1.9)
         self.assertEqual(self.jwks.fetches, 1)
 
+    def test_shutdown_while_a_fetch_is_under_way(self):
+        # Runs last in this class: it stops the server. A URI not cached yet: a new fetch.
+        token_url = self.server.url + "/oidc/token"
+        client_id, _ = self.server.add_client("late-m2m", "--grant", "client_credentials",
+                                              "--auth", "private_key_jwt", "--jwks-uri",
+                                              self.jwks.url + "?late")
+        assertion = private_key_jwt_sign(self.ec_key.as_pem(is_private=True), client_id,
+                                         token_url, alg="ES256")
+        self.jwks.fetching.clear()
+
+        def request():
+            try:
+                self.new_session().post(token_url, timeout=15, data={
+                    "grant_type": "client_credentials", "client_id": client_id,
+                    "client_assertion_type":
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    "client_assertion": assertion})
+            except requests.RequestException:
+                pass  # the server may close the connection while stopping
+
+        thread = threading.Thread(target=request, daemon=True)
+        thread.start()
+        self.assertTrue(self.jwks.fetching.wait(10))
+        started = time.monotonic()
+        # SIGTERM; asserts exit status 0 and no sanitizer report: the worker's answer arrives
+        # after the I/O contexts stopped, and must not touch freed ones.
+        self.server.stop()
+        self.assertLess(time.monotonic() - started, 10)
+        thread.join(15)
+
 
 if __name__ == "__main__":
     unittest.main()
