@@ -233,12 +233,21 @@ class MalformedRequests(ServerTestCase):
                 self.assertGreaterEqual(code, 400)
                 self.assertTrue(headers["content-type"].startswith("text/html"), headers)
                 self.assertNotIn(b"error=", body)
-        self.assertPage(self.send("GET", "/oidc/authorize?client_id=%zz"), 400, bad)
+        for target in ("/oidc/authorize?client_id=%zz", "/oidc/authorize?client_id=a&client_id=b",
+                       "/oidc/authorize?redirect_uri=%ff", "/oidc/authorize?state=" + "s" * 5000):
+            with self.subTest(target=target[:60]):
+                self.assertPage(self.send("GET", target), 400, bad)
+        self.assertPage(self.send("POST", "/oidc/authorize", self.FORM, b"client_id=%zz"), 400,
+                        bad)
         self.assertPage(self.send("GET", "/oidc/authorize?state=" + "y" * 9000), 431, bad)
         self.assertPage(self.send("POST", "/login", ["Content-Type: application/json"], b"{}"),
                         415, bad)
 
     def test_oauth_endpoints_answer_json(self):
+        with self.subTest("userinfo"):
+            code, headers, body = self.send("POST", "/oidc/userinfo", self.FORM, b"x=%zz")
+            self.assertIn(code, (400, 401), body)
+            self.assertEqual(headers["content-type"], "application/json")
         for path in ("/oidc/token", "/oidc/introspect", "/oidc/revoke"):
             for body in (b"grant_type=%zz", b"token=%ff", b"a=1&a=2"):
                 with self.subTest(path=path, body=body):
