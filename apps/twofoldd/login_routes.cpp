@@ -102,6 +102,11 @@ asio::awaitable<http::Response> LoginRoutes::handle(const http::Request& request
     if (path == login::Paths::kLogin && post)
       co_return page(co_await offload([&] { return flow_.submit(browser); }));
     if (path == login::Paths::kStatus && get) co_return page(flow_.status(browser));
+    // R-C4: both call the provider (discovery, token endpoint, keys), so off the I/O thread.
+    if (path == login::UpstreamPaths::kStart && get)
+      co_return page(co_await offload([&] { return flow_.upstream_start(browser); }));
+    if (path == login::UpstreamPaths::kCallback && get)
+      co_return page(co_await offload([&] { return flow_.upstream_callback(browser); }));
     // The account page: TOTP secrets, QR codes and password checks, so off the I/O thread.
     if (path == login::AccountPage::kPath && get)
       co_return page(co_await offload([&] { return account_.show(browser); }));

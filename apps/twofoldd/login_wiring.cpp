@@ -205,6 +205,8 @@ LoginServer::LoginServer(const LoginDeps& d)
       &d.users,
       &throttle_,
       &session_rate_};
+  upstream_ = make_upstream(d.config, d.clock, d.random, d.identities, profiles_);
+  if (upstream_) ports.upstream = &upstream_->port();
   ports.remember = std::move(remember);
   // R-P5: a browser in which the ID signed in before carries a device cookie (same signed
   // format as remember-browser, own key); its failed tries count apart from the ID's, so a

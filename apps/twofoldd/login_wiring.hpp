@@ -30,6 +30,7 @@
 #include "storage/password_store.hpp"
 #include "storage/profile_store.hpp"
 #include "storage/regulation_store.hpp"
+#include "upstream_wiring.hpp"
 
 namespace twofold::app {
 
@@ -100,6 +101,7 @@ class LoginServer {
   regulation::SessionRate session_rate_;
   login::Transactions transactions_;
   login::Pages pages_;
+  std::unique_ptr<UpstreamWiring> upstream_;  // [upstream] (R-C4); null when off
   std::unique_ptr<crypto::SecretBox> secret_box_;
   std::unique_ptr<factors::totp::TotpFactor> totp_;
   std::unique_ptr<mail::SmtpMailer> mailer_;

@@ -128,7 +128,7 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   c.base_dir = base_dir;
   static const std::set<std::string> sections{
       "server",     "storage",  "authsession", "device", "log",  "service",    "oidc", "login",
-      "regulation", "password", "sources",     "ldap",   "mail", "email_code", "totp"};
+      "regulation", "password", "sources",     "ldap",   "mail", "email_code", "totp", "upstream"};
   for (const auto& [k, v] : root) {
     if (!sections.count(std::string(k.str())))
       throw ConfigError("unknown section [" + std::string(k.str()) + "]");
@@ -219,6 +219,7 @@ Config parse(std::string_view text, const std::filesystem::path& base_dir) {
   rg.finish();
 
   parse_sources(root, c);  // [sources] and [ldap] (sources_config.cpp)
+  detail::parse_upstream(root, c);  // [upstream] (upstream_config.cpp)
   parse_factors(root, c);  // [mail], [email_code], [totp] (factors_config.cpp)
   validate(c);
   return c;
@@ -342,6 +343,7 @@ std::string render(const Config& c) {
     << "address_free_failures = " << r.address_free_failures << "\n"
     << "address_max_delay_seconds = " << r.address_max_delay_seconds << "\n";
   o << render_sources(c);
+  o << detail::render_upstream(c);
   o << render_factors(c);
   return o.str();
 }

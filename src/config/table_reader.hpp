@@ -84,6 +84,8 @@ class TableReader {
 // [sources] and [ldap] (sources_config.cpp).
 void parse_sources(const toml::table& root, Config& c);
 std::string render_sources(const Config& c);
+void parse_upstream(const toml::table& root, Config& c);
+std::string render_upstream(const Config& c);
 // [mail], [email_code] and [totp] (factors_config.cpp).
 void parse_factors(const toml::table& root, Config& c);
 std::string render_factors(const Config& c);

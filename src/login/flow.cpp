@@ -204,6 +204,7 @@ Result LoginFlow::render(const Transaction& tx, std::vector<std::string> cookies
     vars["title"] = pages_.text(lang, "title_sign_in");
     vars["login"] = tx.login_name.empty() ? tx.request.login_hint : tx.login_name;
     vars["stay"] = sessions_.settings().stay_signed_in.count() > 0 ? "1" : "";
+    upstream_button(vars, tx);
   } else if (tx.step == Step::consent) {
     page = "consent";
     vars["title"] = pages_.text(lang, "consent_title");

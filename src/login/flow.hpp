@@ -18,6 +18,7 @@
 #include "login/pages.hpp"
 #include "login/session.hpp"
 #include "login/transaction.hpp"
+#include "login/upstream.hpp"
 #include "oidc/grant.hpp"
 #include "regulation/session_rate.hpp"
 #include "regulation/throttle.hpp"
@@ -87,6 +88,7 @@ struct LoginPorts {
   // ID, else empty; and the Set-Cookie value of a new one after a sign-in. Both optional.
   std::function<std::string(const BrowserRequest&, const std::string& identity_key)> device_of;
   std::function<std::string(const std::string& identity_key)> device_cookie;
+  UpstreamLogin* upstream{nullptr};  // "Sign in with <provider>" (R-C4); null: not offered
   RememberPort remember{};
   // True when the policy does not require a second factor of this ID (seed 003's scope
   // "admins" and skip list): with no factor set up, the password alone signs it in.
@@ -135,6 +137,11 @@ class LoginFlow {
                     std::string_view detail = {}) const;
   Language language_of(const BrowserRequest& request) const;
 
+  // "Sign in with <provider>" (R-C4, upstream_steps.cpp): GET /login/upstream?tx=… and
+  // GET /login/upstream/callback.
+  Result upstream_start(const BrowserRequest& request);
+  Result upstream_callback(const BrowserRequest& request);
+
  private:
   // flow.cpp
   Result render(const Transaction& tx, std::vector<std::string> cookies = {}) const;
@@ -151,6 +158,10 @@ class LoginFlow {
   Result push_continue(Transaction tx, const BrowserRequest& request);
   Result check_code(Transaction tx, const Params& form, const BrowserRequest& request);
   Result fail(Transaction tx, std::string notice);
+  // After the first factor (password, or an upstream provider): on to the second factor.
+  Result choose_factors(Transaction tx, bool push_only, const BrowserRequest& request);
+  // upstream_steps.cpp
+  void upstream_button(Vars& vars, const Transaction& tx) const;
   regulation::Attempt attempt_of(const BrowserRequest& request, const std::string& key) const;
   bool held(const regulation::Attempt& attempt);  // throttled (R-P5)
   void failed(const regulation::Attempt& attempt);

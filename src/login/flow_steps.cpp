@@ -162,7 +162,10 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
     tx.identity_key = user.key;
     add_amr(tx.amr, {"pwd"});
   }
+  return choose_factors(std::move(tx), push_only, request);
+}
 
+Result LoginFlow::choose_factors(Transaction tx, bool push_only, const BrowserRequest& request) {
   // The factors this user has, in the policy's order; push-only IDs have the push alone.
   const auto available = ports_.factors_of(tx.identity_key);
   tx.factors.clear();
@@ -175,7 +178,11 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
   }
   const bool offers_email =
       std::find(tx.factors.begin(), tx.factors.end(), FactorKind::email_code) != tx.factors.end();
-  if (offers_email && ports_.remember.verify) {
+  // An upstream sign-in (amr "fed", R-C4) always ends with one of twofold's own factors: the
+  // provider's word stands in for the password only, never for the second factor, so neither
+  // a remembered browser nor the "password suffices" policy skips it.
+  const bool federated = std::find(tx.amr.begin(), tx.amr.end(), "fed") != tx.amr.end();
+  if (offers_email && ports_.remember.verify && !federated) {
     // A remembered browser stands in for the email code, which alone would have been
     // enough here; only the password was presented now, so amr stays ["pwd"] (acr 1fa).
     if (auto cookie = cookie_value(request.cookies, kRememberCookie);
@@ -184,7 +191,7 @@ Result LoginFlow::identify(Transaction tx, const Params& form, const BrowserRequ
       return finish(std::move(tx), request, 303);
     }
   }
-  if (tx.factors.empty() && !push_only && ports_.password_suffices &&
+  if (tx.factors.empty() && !push_only && !federated && ports_.password_suffices &&
       ports_.password_suffices(tx.identity_key)) {
     tx.auth_time = clock_.now();  // the policy asks for no second factor (seed 003)
     return finish(std::move(tx), request, 303);

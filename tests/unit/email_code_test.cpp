@@ -1,7 +1,6 @@
 #include "factors/email_code/email_code.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -11,7 +10,7 @@
 #include "factors/email_code/remember_browser.hpp"
 #include "storage/database.hpp"
 #include "storage/factor_store.hpp"
-#include "storage/identity_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 using namespace twofold;
 using namespace twofold::factors;
@@ -259,27 +258,12 @@ TEST_F(RememberBrowserTest, TamperedOrForeignValuesFail) {
   EXPECT_THROW(ec::RememberBrowser(key, std::chrono::days{0}, clock), std::invalid_argument);
 }
 
-class EmailCodeSqliteTest : public ::testing::Test {
+class EmailCodeSqliteTest : public fakes::SqliteTest {
  protected:
-  fs::path dir;
-  std::unique_ptr<storage::Database> db;
+  EmailCodeSqliteTest() : SqliteTest("emailcode") {}
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-emailcode-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
-    storage::IdentityStore ids(*db);
-    for (const char* name : {"alice", "bob"}) {
-      identity::Identity i;
-      i.key = i.name = name;
-      ASSERT_TRUE(ids.create(i, false));
-    }
-  }
-  void TearDown() override {
-    db.reset();
-    fs::remove_all(dir);
+    SqliteTest::SetUp();
+    for (const char* name : {"alice", "bob"}) ASSERT_TRUE(add_id(name));
   }
 };
 

@@ -1,34 +1,25 @@
 // storage::GrantStore on SQLite: the atomic steps the grants rely on, and the whole code flow
 // with rotation, reuse detection and revocation over the real tables.
-#include <filesystem>
-
 #include "storage/grant_store.hpp"
 #include "support/oidc_grants_fixture.hpp"
+#include "support/sqlite_fixture.hpp"
 
 namespace twofold::oidc::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using core::from_millis;
 
-class SqliteGrants : public ::testing::Test {
+class SqliteGrants : public fakes::SqliteTest {
  protected:
-  fs::path dir;
-  std::unique_ptr<storage::Database> db;
+  SqliteGrants() : SqliteTest("grants") {}
   std::unique_ptr<storage::GrantStore> store;
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-grants-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
+    SqliteTest::SetUp();
     store = std::make_unique<storage::GrantStore>(*db);
   }
   void TearDown() override {
     store.reset();
-    db.reset();
-    fs::remove_all(dir);
+    SqliteTest::TearDown();
   }
   static Authorization grant(const std::string& sid = "s1") {
     Authorization a;

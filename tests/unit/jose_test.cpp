@@ -18,6 +18,7 @@
 #include "jose/key_ring.hpp"
 #include "storage/database.hpp"
 #include "storage/signing_key_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 namespace twofold::jose {
 namespace {
@@ -421,20 +422,9 @@ TEST(JoseKeyRing, RotationKeepsOldKeysUntilTheirTokensExpire) {
   EXPECT_EQ(store.rows.size(), 2u);
 }
 
-class JoseStoreTest : public ::testing::Test {
+class JoseStoreTest : public fakes::SqliteTest {
  protected:
-  fs::path dir;
-  std::unique_ptr<storage::Database> db;
-  void SetUp() override {
-    dir = fs::temp_directory_path() / ("twofold-jose-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
-  }
-  void TearDown() override {
-    db.reset();
-    fs::remove_all(dir);
-  }
+  JoseStoreTest() : SqliteTest("jose") {}
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir / name) << text;
     return dir / name;

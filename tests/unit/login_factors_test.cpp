@@ -12,37 +12,15 @@
 #include "login/account.hpp"
 #include "login/flow.hpp"
 #include "support/factor_fakes.hpp"
-#include "support/login_fakes.hpp"
-#include "support/memory_ports.hpp"
+#include "support/login_flow_fixture.hpp"
 
 namespace twofold::login {
 namespace {
 
 using factors::FactorKind;
 using namespace std::chrono_literals;
-const std::string kIssuer = "https://id.example";
-
-// Every ID has the password "Secret1".
-class FakeSource final : public sources::CredentialSource {
- public:
-  std::string_view name() const override { return "fake"; }
-  sources::Outcome<sources::Authenticated> authenticate(const sources::Credentials& c) override {
-    if (c.password == "Secret1") {
-      const auto key = identity::key_of(c.login);
-      return sources::Authenticated{key, "fake", std::string(c.login)};
-    }
-    return sources::make_error(sources::Failure::wrong_password, "");
-  }
-};
-
-class FakeCodes final : public oidc::CodeIssuer {
- public:
-  std::string issue(const oidc::Authorization& a) override {
-    issued.push_back(a);
-    return "code" + std::to_string(issued.size());
-  }
-  std::vector<oidc::Authorization> issued;
-};
+using fakes::field;
+using fakes::kIssuer;
 
 // The email code's verify: "424242" is right, once.
 class FakeEmailCode final : public factors::Factor {
@@ -56,67 +34,29 @@ class FakeEmailCode final : public factors::Factor {
   int used = 0;
 };
 
-struct Browser {
-  std::map<std::string, std::string> jar;
-  std::string origin = kIssuer;
-  BrowserRequest make(bool post, std::string params) const {
-    BrowserRequest r;
-    r.post = post;
-    r.params = std::move(params);
-    for (const auto& [k, v] : jar) r.cookies += (r.cookies.empty() ? "" : "; ") + k + "=" + v;
-    if (post) r.origin = origin;
-    return r;
-  }
-  Result keep(Result r) {
-    for (const auto& c : r.set_cookies) {
-      const auto eq = c.find('=');
-      jar[c.substr(0, eq)] = c.substr(eq + 1, c.find(';') - eq - 1);
-    }
-    return r;
-  }
-};
-
-std::string field(const std::string& html, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")))
-    return "";
-  return m[1];
-}
-
 std::string cookie_named(const Result& r, std::string_view name) {
   for (const auto& c : r.set_cookies)
     if (c.rfind(std::string(name) + "=", 0) == 0) return c;
   return "";
 }
 
-class LoginFactorsTest : public ::testing::Test {
+// mia (email code), nina (push, email code), otto (no factor) and skip (password alone);
+// every password is "Secret1".
+class LoginFactorsTest : public fakes::LoginFlowFixture {
  protected:
-  core::ManualClock clock;
-  core::SeededRandom random{7};
-  fakes::MemoryDirectory directory;
-  fakes::MemoryStore push_store;
-  fakes::RecordingListener listener;
-  authsession::Service push{{}, clock, random, directory, push_store, listener};
-  accesspass::SymbolSet symbols = accesspass::SymbolSet::embedded();
-  FakeSource source;
-  FakeCodes codes;
+  LoginFactorsTest() : LoginFlowFixture(7, "openid") {
+    browser.remote_ip.clear();
+    browser.drops_cleared = false;
+  }
   FakeEmailCode email;
   crypto::SecretBox box{std::string(32, 'k')};
   fakes::MemoryTotpStore totp_store;
   factors::totp::TotpFactor totp{{}, clock, random, box, totp_store};
   factors::email_code::RememberBrowser remember{std::string(32, 'r'), std::chrono::days(30), clock};
-  fakes::MemorySessions session_store;
-  Sessions sessions{{}, clock, random, session_store};
-  Transactions transactions{clock, random, std::chrono::minutes(10)};
-  Pages pages;
-  oidc::Client app;
-  std::map<std::string, std::vector<FactorKind>> user_factors;
   std::set<std::string> password_only;  // the policy's skip list
   EmailSend send_result = EmailSend::sent;
   int sends = 0;
-  std::unique_ptr<LoginFlow> flow;
   std::unique_ptr<AccountPage> account;
-  Browser browser;
 
   void SetUp() override {
     for (const char* name : {"mia", "nina", "otto", "skip"}) directory.add(name);
@@ -126,24 +66,23 @@ class LoginFactorsTest : public ::testing::Test {
     app.id = "app";
     app.name = "Shop";
     app.redirect_uris = {"https://app.example/cb"};
-    LoginPorts ports{
-        [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
-        source,
-        [](const std::string&) { return false; },
-        [this](const std::string& key) {
-          auto out = user_factors[key];
-          if (totp.is_enrolled(key)) out.push_back(FactorKind::totp);
-          return out;
-        },
-        push,
-        symbols,
-        {{FactorKind::email_code, &email}, {FactorKind::totp, &totp}},
-        [this](const std::string&, Language) {
-          ++sends;
-          return send_result;
-        },
-        codes,
-        nullptr};
+    LoginPorts ports{find_app(),
+                     source,
+                     [](const std::string&) { return false; },
+                     [this](const std::string& key) {
+                       auto out = user_factors[key];
+                       if (totp.is_enrolled(key)) out.push_back(FactorKind::totp);
+                       return out;
+                     },
+                     push,
+                     symbols,
+                     {{FactorKind::email_code, &email}, {FactorKind::totp, &totp}},
+                     [this](const std::string&, Language) {
+                       ++sends;
+                       return send_result;
+                     },
+                     codes,
+                     nullptr};
     ports.remember = RememberPort{[this](const std::string& key) { return remember.issue(key); },
                                   [this](std::string_view value, const std::string& key) {
                                     return remember.verify(value, key);
@@ -159,19 +98,6 @@ class LoginFactorsTest : public ::testing::Test {
         sessions, *flow, pages);
   }
 
-  Result authorize(const std::string& extra = "") {
-    return browser.keep(flow->authorize(
-        browser.make(false,
-                     "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
-                     "&scope=openid&state=st&nonce=nn" +
-                         extra)));
-  }
-  Result show(const std::string& tx) {
-    return browser.keep(flow->show(browser.make(false, "tx=" + tx)));
-  }
-  Result post(const std::string& form) {
-    return browser.keep(flow->submit(browser.make(true, form)));
-  }
   // authorize (or `start`), then ID and password; returns {tx, csrf, result}.
   std::tuple<std::string, std::string, Result> sign_in(const std::string& login,
                                                        const std::string& extra = "") {

@@ -3,39 +3,18 @@
 // code issuer and the TOTP factor; the real auth-session service for the push.
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 
 #include "login/flow.hpp"
-#include "support/login_fakes.hpp"
-#include "support/memory_ports.hpp"
+#include "support/login_flow_fixture.hpp"
 #include "support/regulation_fakes.hpp"
 
 namespace twofold::login {
 namespace {
 
-const std::string kIssuer = "https://id.example";
-
-class FakeSource final : public sources::CredentialSource {
- public:
-  std::string_view name() const override { return "fake"; }
-  sources::Outcome<sources::Authenticated> authenticate(const sources::Credentials& c) override {
-    ++calls;
-    if (c.login == "alice" && c.password == "Secret1")
-      return sources::Authenticated{"alice", "fake", "alice"};
-    return sources::make_error(sources::Failure::wrong_password, "");
-  }
-  int calls = 0;
-};
-
-class FakeCodes final : public oidc::CodeIssuer {
- public:
-  std::string issue(const oidc::Authorization& a) override {
-    issued.push_back(a);
-    return "code" + std::to_string(issued.size());
-  }
-  std::vector<oidc::Authorization> issued;
-};
+using fakes::Browser;
+using fakes::field;
+using fakes::kIssuer;
 
 class FakeTotp final : public factors::Factor {
  public:
@@ -58,53 +37,12 @@ class FakeUsers final : public oidc::UserDirectory {
   std::set<std::string> disabled;
 };
 
-// A browser: a cookie jar and the headers a same-origin form sends.
-struct Browser {
-  std::map<std::string, std::string> jar;
-  std::string origin = kIssuer;
-  BrowserRequest make(bool post, std::string params) const {
-    BrowserRequest r;
-    r.post = post;
-    r.params = std::move(params);
-    for (const auto& [k, v] : jar) r.cookies += (r.cookies.empty() ? "" : "; ") + k + "=" + v;
-    if (post) r.origin = origin;
-    r.remote_ip = "192.0.2.1";
-    return r;
-  }
-  Result keep(Result r) {
-    for (const auto& c : r.set_cookies) {
-      const auto eq = c.find('=');
-      const auto end = c.find(';');
-      if (c.find("Max-Age=0") != std::string::npos)
-        jar.erase(c.substr(0, eq));
-      else
-        jar[c.substr(0, eq)] = c.substr(eq + 1, end - eq - 1);
-    }
-    return r;
-  }
-};
-
-std::string field(const std::string& html, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")))
-    return "";
-  return m[1];
-}
-
-class LoginFlowTest : public ::testing::Test {
+// alice (password "Secret1", TOTP "123456" or push) and pushy (push alone, no password).
+class LoginFlowTest : public fakes::LoginFlowFixture {
  protected:
-  core::ManualClock clock;
-  core::SeededRandom random{11};
-  fakes::MemoryDirectory directory;
-  fakes::MemoryStore push_store;
-  fakes::RecordingListener listener;
-  authsession::Service push{{}, clock, random, directory, push_store, listener};
-  accesspass::SymbolSet symbols = accesspass::SymbolSet::embedded();
-  FakeSource source;
-  FakeCodes codes;
+  LoginFlowTest() : LoginFlowFixture(11, "openid+email", "alice") {}
   FakeTotp totp;
   FakeUsers users;
-  fakes::MemorySessions session_store;
   fakes::MemoryEvents events;
   regulation::Throttle throttle{{std::chrono::minutes(15),
                                  {6, std::chrono::seconds(1), std::chrono::seconds(60)},
@@ -112,13 +50,6 @@ class LoginFlowTest : public ::testing::Test {
                                 clock,
                                 events};
   regulation::SessionRate session_rate{{3}, clock, events};
-  Sessions sessions{{}, clock, random, session_store};
-  Transactions transactions{clock, random, std::chrono::minutes(10)};
-  Pages pages;
-  oidc::Client app;
-  std::map<std::string, std::vector<factors::FactorKind>> user_factors;
-  std::unique_ptr<LoginFlow> flow;
-  Browser browser;
   std::set<std::string> gone;  // IDs the outside source no longer has (R-P2)
   int validity_asks = 0;
 
@@ -130,19 +61,18 @@ class LoginFlowTest : public ::testing::Test {
     app.id = "app";
     app.name = "Shop <Demo>";
     app.redirect_uris = {"https://app.example/cb"};
-    LoginPorts ports{
-        [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
-        source,
-        [](const std::string& key) { return key == "pushy"; },
-        [this](const std::string& key) { return user_factors[key]; },
-        push,
-        symbols,
-        {{factors::FactorKind::totp, &totp}},
-        {},
-        codes,
-        &users,
-        &throttle,
-        &session_rate};
+    LoginPorts ports{find_app(),
+                     source,
+                     [](const std::string& key) { return key == "pushy"; },
+                     [this](const std::string& key) { return user_factors[key]; },
+                     push,
+                     symbols,
+                     {{factors::FactorKind::totp, &totp}},
+                     {},
+                     codes,
+                     &users,
+                     &throttle,
+                     &session_rate};
     ports.still_valid = [this](const std::string& key) {
       ++validity_asks;
       return !gone.count(key);
@@ -151,20 +81,7 @@ class LoginFlowTest : public ::testing::Test {
                                        transactions, sessions, pages);
   }
 
-  Result authorize(const std::string& extra = "") {
-    return browser.keep(flow->authorize(
-        browser.make(false,
-                     "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
-                     "&scope=openid+email&state=st&nonce=nn" +
-                         extra)));
-  }
   std::string tx_of(const Result& r) { return r.location.substr(r.location.find("tx=") + 3); }
-  Result show(const std::string& tx) {
-    return browser.keep(flow->show(browser.make(false, "tx=" + tx)));
-  }
-  Result post(const std::string& form) {
-    return browser.keep(flow->submit(browser.make(true, form)));
-  }
   // Starts a login and returns the first page's tx and csrf.
   std::pair<std::string, std::string> start(const std::string& extra = "") {
     auto r = authorize(extra);
@@ -174,6 +91,13 @@ class LoginFlowTest : public ::testing::Test {
     auto page = show(tx);
     EXPECT_EQ(page.status, 200);
     return {tx, field(page.body, "csrf")};
+  }
+  // A new sign-in of alice (prompt=login) with password and TOTP; the last answer.
+  Result sign_in() {
+    auto [tx, csrf] = start("&prompt=login");
+    post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
+    post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
+    return post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
   }
   authsession::AuthSession pending_push(const std::string& key) {
     auto fetched = std::get<std::vector<authsession::AuthSession>>(push.fetch(key));
@@ -355,12 +279,6 @@ TEST_F(LoginFlowTest, GuessingIsThrottledWithoutLockingTheTransactionForGood) {
 }
 
 TEST_F(LoginFlowTest, TheFourthSignInWithinAMinuteIsRefused) {
-  auto sign_in = [&] {
-    auto [tx, csrf] = start("&prompt=login");
-    post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
-    post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
-    return post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
-  };
   for (int i = 0; i < 3; ++i) EXPECT_EQ(sign_in().status, 303) << i;
   auto r = sign_in();
   EXPECT_EQ(r.status, 429);
@@ -390,12 +308,6 @@ TEST_F(LoginFlowTest, ADisabledUserLosesEverySessionOnTheNextRequest) {
 }
 
 TEST_F(LoginFlowTest, TheSourceIsAskedOncePerIntervalAndAUserGoneFromItLosesEverySession) {
-  auto sign_in = [&] {
-    auto [tx, csrf] = start("&prompt=login");
-    post("tx=" + tx + "&csrf=" + csrf + "&action=identify&login=alice&password=Secret1");
-    post("tx=" + tx + "&csrf=" + csrf + "&factor=totp");
-    return post("tx=" + tx + "&csrf=" + csrf + "&action=code&code=123456");
-  };
   const auto sso = [&] { return authorize().location.rfind("https://app.example/cb?code=", 0); };
   ASSERT_EQ(sign_in().status, 303);
   Browser first = browser;

@@ -1,40 +1,23 @@
 // Browser sessions in SQLite (migration 9): the Sessions domain over the real store.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "core/encoding.hpp"
 #include "login/session.hpp"
 #include "storage/browser_session_store.hpp"
-#include "storage/identity_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 namespace twofold {
 namespace {
 
-class BrowserSessionStoreTest : public ::testing::Test {
+class BrowserSessionStoreTest : public fakes::SqliteTest {
  protected:
-  std::filesystem::path dir;
-  std::unique_ptr<storage::Database> db;
+  BrowserSessionStoreTest() : SqliteTest("login", 5000) {}
   core::ManualClock clock;
   core::SeededRandom random{5};
 
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() /
-          ("twofold-login-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string());
-    storage::IdentityStore ids(*db);
-    identity::Identity alice;
-    alice.key = alice.name = "alice";
-    ids.create(alice, false);
-  }
-  void TearDown() override {
-    db.reset();
-    std::filesystem::remove_all(dir);
+    SqliteTest::SetUp();
+    add_id("alice");
   }
 };
 

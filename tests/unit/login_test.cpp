@@ -315,6 +315,8 @@ TEST(Pages, EveryPageRendersInBothLanguagesEscaped) {
                     {"title", "t"},
                     {"login", "a\"b"},
                     {"stay", "1"},
+                    {"upstream_url", "/login/upstream?tx=T"},
+                    {"upstream_label", "Sign in with <IdP>"},
                     {"scopes", "openid"},
                     {"others", ""},
                     {"png", "AAAA"},

@@ -17,6 +17,7 @@
 #include "mail/message.hpp"
 #include "mail/smtp.hpp"
 #include "mail/templates.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace twofold;
 using namespace std::chrono_literals;
@@ -231,21 +232,13 @@ std::string run(const std::string& cmd) {
 }
 
 // An aiosmtpd sink storing what it receives in a maildir.
-class SmtpSinkTest : public ::testing::Test {
+class SmtpSinkTest : public fakes::TempDirTest {
  protected:
-  fs::path dir;
+  SmtpSinkTest() : TempDirTest("mail") {}
   int port = 0;
   pid_t pid = -1;
   core::SystemClock clock;
   core::SystemRandom random;
-
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-mail-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
 
   // Starts the sink on a free port; `extra` adds aiosmtpd options (TLS).
   void start(const std::vector<std::string>& extra = {}) {
@@ -293,7 +286,7 @@ class SmtpSinkTest : public ::testing::Test {
       int status = 0;
       ::waitpid(pid, &status, 0);
     }
-    fs::remove_all(dir);
+    TempDirTest::TearDown();
   }
 
   mail::SmtpConfig config() const {

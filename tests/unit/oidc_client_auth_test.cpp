@@ -24,23 +24,7 @@ namespace {
 using nlohmann::json;
 constexpr const char* kIssuer = "https://id.example";
 
-class MemoryRegistry final : public ClientRegistry {
- public:
-  bool add(const Client& c) override { return clients.emplace(c.id, c).second; }
-  std::optional<Client> find(const std::string& id) override {
-    auto it = clients.find(id);
-    if (it == clients.end()) return std::nullopt;
-    return it->second;
-  }
-  bool update(const Client& c) override {
-    if (!clients.count(c.id)) return false;
-    clients[c.id] = c;
-    return true;
-  }
-  bool remove(const std::string& id) override { return clients.erase(id) > 0; }
-  std::vector<Client> list() override { return {}; }
-  std::map<std::string, Client> clients;
-};
+using MemoryRegistry = fakes::MemoryClientRegistry;
 
 class MemoryJtis final : public JtiRegistry {
  public:

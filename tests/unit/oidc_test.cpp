@@ -13,31 +13,8 @@
 namespace twofold::oidc {
 namespace {
 
+using MemoryRegistry = fakes::MemoryClientRegistry;
 using nlohmann::json;
-
-class MemoryRegistry final : public ClientRegistry {
- public:
-  bool add(const Client& c) override { return clients.emplace(c.id, c).second; }
-  std::optional<Client> find(const std::string& id) override {
-    ++reads;
-    auto it = clients.find(id);
-    if (it == clients.end()) return std::nullopt;
-    return it->second;
-  }
-  bool update(const Client& c) override {
-    if (!clients.count(c.id)) return false;
-    clients[c.id] = c;
-    return true;
-  }
-  bool remove(const std::string& id) override { return clients.erase(id) > 0; }
-  std::vector<Client> list() override {
-    std::vector<Client> out;
-    for (const auto& [_, c] : clients) out.push_back(c);
-    return out;
-  }
-  std::map<std::string, Client> clients;
-  int reads = 0;
-};
 
 // Records what it was asked to sign; the "token" is the claims' JSON.
 class RecordingSigner final : public TokenSigner {

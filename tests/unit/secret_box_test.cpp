@@ -8,22 +8,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.hpp"
+
 using namespace twofold;
 namespace fs = std::filesystem;
 
 namespace {
 
-class SecretBoxTest : public ::testing::Test {
+class SecretBoxTest : public fakes::TempDirTest {
  protected:
-  fs::path dir;
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-secretbox-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
+  SecretBoxTest() : TempDirTest("secretbox") {}
 };
 
 TEST_F(SecretBoxTest, SealOpenRoundTripWithFreshNonces) {

@@ -12,11 +12,11 @@
 #include "storage/database.hpp"
 #include "storage/identity_store.hpp"
 #include "storage/password_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 using namespace twofold;
 using namespace twofold::sources;
 namespace db = twofold::sources::database;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -408,24 +408,13 @@ TEST_F(ChainTest, OrderIsValidated) {
 
 // --- SQLite store -------------------------------------------------------------------------
 
-class PasswordStoreTest : public ::testing::Test {
+class PasswordStoreTest : public fakes::SqliteTest {
  protected:
-  fs::path dir;
-  std::unique_ptr<storage::Database> sqlite;
+  PasswordStoreTest() : SqliteTest("sources") {}
+  std::unique_ptr<storage::Database>& sqlite = db;  // the name these tests use
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-sources-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    sqlite = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
-    storage::IdentityStore ids(*sqlite);
-    identity::Identity alice{"alice", "Alice"};
-    ASSERT_TRUE(ids.create(alice, false));
-  }
-  void TearDown() override {
-    sqlite.reset();
-    fs::remove_all(dir);
+    SqliteTest::SetUp();
+    ASSERT_TRUE(add_id("alice", "Alice"));
   }
 };
 

@@ -7,28 +7,15 @@
 #include "storage/database.hpp"
 #include "storage/device_store.hpp"
 #include "storage/identity_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 using namespace twofold;
-namespace fs = std::filesystem;
 
 namespace {
 
-class StorageTest : public ::testing::Test {
+class StorageTest : public fakes::SqliteTest {
  protected:
-  fs::path dir;
-  std::unique_ptr<storage::Database> db;
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-storage-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
-  }
-  void TearDown() override {
-    db.reset();
-    fs::remove_all(dir);
-  }
+  StorageTest() : SqliteTest("storage") {}
   authsession::AuthSession session(const std::string& id) {
     authsession::AuthSession s;
     s.id = id;

@@ -3,19 +3,16 @@
 
 #include <gtest/gtest.h>
 #include <png.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 
 #include "storage/database.hpp"
 #include "storage/factor_store.hpp"
-#include "storage/identity_store.hpp"
+#include "support/sqlite_fixture.hpp"
 
 using namespace twofold;
 using namespace twofold::factors;
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -262,28 +259,12 @@ TEST_F(TotpFactorTest, ASecretSealedUnderAnotherKeyIsAnError) {
 }
 
 // The SQLite adapter (migration 4) keeps the same contract, including compare-and-set.
-class TotpSqliteTest : public ::testing::Test {
+class TotpSqliteTest : public fakes::SqliteTest {
  protected:
-  fs::path dir;
-  std::unique_ptr<storage::Database> db;
+  TotpSqliteTest() : SqliteTest("totp") {}
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("twofold-totp-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    db = storage::Database::open_sqlite((dir / "t.db").string(), false, 100);
-    storage::IdentityStore ids(*db);
-    for (const char* name : {"alice", "bob"}) {
-      identity::Identity i;
-      i.key = i.name = name;
-      i.created = at(1'700'000'000);
-      ASSERT_TRUE(ids.create(i, false));
-    }
-  }
-  void TearDown() override {
-    db.reset();
-    fs::remove_all(dir);
+    SqliteTest::SetUp();
+    for (const char* name : {"alice", "bob"}) ASSERT_TRUE(add_id(name, name, at(1'700'000'000)));
   }
 };
 

@@ -13,10 +13,12 @@
 
 namespace twofold::fakes {
 
+// `reads` counts the finds (for the tests of the client cache).
 class MemoryClientRegistry final : public oidc::ClientRegistry {
  public:
   bool add(const oidc::Client& c) override { return clients.emplace(c.id, c).second; }
   std::optional<oidc::Client> find(const std::string& id) override {
+    ++reads;
     auto it = clients.find(id);
     if (it == clients.end()) return std::nullopt;
     return it->second;
@@ -33,6 +35,7 @@ class MemoryClientRegistry final : public oidc::ClientRegistry {
     return out;
   }
   std::map<std::string, oidc::Client> clients;
+  int reads = 0;
 };
 
 class FakeJwt final : public oidc::TokenSigner, public oidc::TokenVerifier {
