@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/io_pool.hpp"
+
 namespace twofold::app {
 namespace {
 
@@ -38,6 +40,12 @@ std::variant<oidc::VerifiedToken, std::string> ClientKeyVerifier::check(
     return result_of(jose::verify(assertion, std::get<std::vector<nlohmann::json>>(keys)));
   }
   if (client.jwks_uri.empty()) return std::string("the client has no JWKS");
+  // The fetch may take seconds: never on an I/O thread (OidcRoutes sends assertion requests
+  // to its worker pool). Refusing here keeps a future caller from stalling connections.
+  if (http::IoPool::on_io_thread()) {
+    spdlog::error("client {}: jwks_uri fetch refused on an I/O thread (a bug)", client.id);
+    return std::string("the client's keys are unavailable");
+  }
   auto keys = remote_.keys(client.jwks_uri);
   if (auto* why = std::get_if<std::string>(&keys)) return *why;
   auto outcome = jose::verify(assertion, std::get<std::vector<nlohmann::json>>(keys));

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "offload.hpp"
+
 namespace twofold::app {
 namespace {
 
@@ -63,9 +65,7 @@ bool LoginRoutes::owns(std::string_view path) {
 
 template <class F>
 asio::awaitable<login::Result> LoginRoutes::offload(F work) {
-  co_return co_await asio::co_spawn(
-      pool_, [work = std::move(work)]() -> asio::awaitable<login::Result> { co_return work(); },
-      asio::use_awaitable);
+  return app::offload<login::Result>(pool_, std::move(work));
 }
 
 asio::awaitable<http::Response> LoginRoutes::handle(const http::Request& request,
@@ -125,6 +125,12 @@ asio::awaitable<http::Response> LoginRoutes::handle(const http::Request& request
     co_return res;
   }
   co_return page(flow_.error_page(404, "error_not_found", lang));
+}
+
+http::Response LoginRoutes::reject(bhttp::status status, std::string_view message) const {
+  return to_response(
+      flow_.error_page(static_cast<int>(status), "error_bad_request", login::Language::en, message),
+      true, 11);
 }
 
 asio::awaitable<void> LoginRoutes::sweep() {

@@ -26,9 +26,12 @@ class LoginRoutes {
   static bool owns(std::string_view path);
   http::asio::awaitable<http::Response> handle(const http::Request& request, const http::Peer& peer,
                                                std::string path, std::string query);
+  // The error page for a request the HTTP layer could not read (too large, not HTTP).
+  http::Response reject(http::bhttp::status status, std::string_view message) const;
   // Drops expired transactions and stale browser sessions (call every minute or so).
   http::asio::awaitable<void> sweep();
   void stop() { pool_.stop(); }
+  void join() { pool_.join(); }
 
  private:
   template <class F>

@@ -180,6 +180,10 @@ int run(const std::string& config_path) {
                  config.server.http_port);
 
   pool.run();
+  // Work still running on the worker pools resumes on an I/O context when done: let it end
+  // while the contexts exist (they go before the routes when run() returns).
+  oidc_routes.join();
+  login.routes().join();
   spdlog::info("twofoldd stopped");
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "login_routes.hpp"
+#include "offload.hpp"
 #include "oidc/discovery.hpp"
 
 namespace twofold::app {
@@ -74,8 +75,24 @@ std::optional<oidc::VerifiedToken> KeyRingVerifier::verify(std::string_view toke
 }
 
 OidcRoutes::OidcRoutes(const std::string& issuer, const jose::KeyRing& keys,
-                       OidcEndpoints endpoints)
-    : keys_(keys), endpoints_(endpoints), discovery_(oidc::discovery_document(issuer).dump()) {}
+                       OidcEndpoints endpoints, unsigned blocking_threads)
+    : keys_(keys),
+      endpoints_(endpoints),
+      discovery_(oidc::discovery_document(issuer).dump()),
+      pool_(blocking_threads) {}
+
+bool OidcRoutes::needs_worker(const http::Request& request, const std::string& path) {
+  return request.method() == bhttp::verb::post &&
+         (path == oidc::Endpoints::kToken || path == oidc::Endpoints::kIntrospect ||
+          path == oidc::Endpoints::kRevoke) &&
+         oidc::names_client_assertion(request.body());
+}
+
+http::asio::awaitable<http::Response> OidcRoutes::handle_on_worker(const http::Request& request,
+                                                                   const http::Peer& peer,
+                                                                   const std::string& path) {
+  co_return co_await offload<http::Response>(pool_, [&] { return *handle(request, peer, path); });
+}
 
 std::optional<http::Response> OidcRoutes::handle(const http::Request& request,
                                                  const http::Peer& peer, const std::string& path) {
@@ -108,15 +125,24 @@ std::optional<http::Response> OidcRoutes::handle(const http::Request& request,
         "revocation", [&] { return endpoints_.revocation.handle(form); }, peer.tls);
   }
   if (path == oidc::Endpoints::kLogout) {
-    if (!get && !post) return method_not_allowed("GET, POST", peer.tls);
+    // A browser endpoint: even refusals are the sign-out error page, never JSON.
+    const auto lang = login::choose_language(
+        {}, std::string(request[bhttp::field::accept_language].substr(0, 256)));
+    if (!get && !post) {
+      auto res = page_of(endpoints_.logout.refused(405, lang, "method not allowed"), peer.tls,
+                         request.version());
+      res.set(bhttp::field::allow, "GET, POST");
+      return res;
+    }
+    if (post &&
+        request[bhttp::field::content_type].substr(0, 33) != "application/x-www-form-urlencoded")
+      return page_of(endpoints_.logout.refused(400, lang, "the body must be a form"), peer.tls,
+                     request.version());
     const std::string target(request.target());
     const auto q = target.find('?');
     login::BrowserRequest browser;
     browser.post = post;
-    if (post &&
-        request[bhttp::field::content_type].substr(0, 33) != "application/x-www-form-urlencoded")
-      browser.params = "\x01";  // not a form: refused as malformed
-    else if (post)
+    if (post)
       browser.params = request.body();
     else if (q != std::string::npos)
       browser.params = target.substr(q + 1);
@@ -143,6 +169,18 @@ std::optional<http::Response> OidcRoutes::handle(const http::Request& request,
         "userinfo", [&] { return endpoints_.userinfo.handle(r); }, peer.tls);
   }
   return std::nullopt;
+}
+
+std::optional<http::Response> OidcRoutes::reject(bhttp::status status, std::string_view message,
+                                                 const std::string& path) const {
+  const auto code = static_cast<int>(status);
+  if (path == oidc::Endpoints::kLogout)
+    return page_of(endpoints_.logout.refused(code, login::Language::en, message), true, 11);
+  if (path.rfind("/oidc/", 0) != 0 && path != oidc::Endpoints::kDiscovery &&
+      path != oidc::Endpoints::kJwks)
+    return std::nullopt;
+  // RFC 6749 §5.2's format, as the endpoint itself answers.
+  return json_response(code, oidc::oauth_error(code, "invalid_request", message).body.dump(), true);
 }
 
 }  // namespace twofold::app

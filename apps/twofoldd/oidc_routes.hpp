@@ -46,15 +46,32 @@ struct OidcEndpoints {
 
 class OidcRoutes {
  public:
-  OidcRoutes(const std::string& issuer, const jose::KeyRing& keys, OidcEndpoints endpoints);
-  // The answer when `path` is an OIDC endpoint, else nullopt.
+  OidcRoutes(const std::string& issuer, const jose::KeyRing& keys, OidcEndpoints endpoints,
+             unsigned blocking_threads = 2);
+  ~OidcRoutes() { pool_.join(); }
+  // The answer when `path` is an OIDC endpoint, else nullopt. Runs on the calling thread:
+  // only for requests that do not need_worker().
   std::optional<http::Response> handle(const http::Request& request, const http::Peer& peer,
                                        const std::string& path);
+  // Token, introspection and revocation requests with a JWT client assertion: checking it may
+  // fetch the client's jwks_uri (up to 3 s), which must not hold up an I/O thread.
+  static bool needs_worker(const http::Request& request, const std::string& path);
+  // handle() on the worker pool; resumes on the caller's executor.
+  http::asio::awaitable<http::Response> handle_on_worker(const http::Request& request,
+                                                         const http::Peer& peer,
+                                                         const std::string& path);
+  void stop() { pool_.stop(); }
+  void join() { pool_.join(); }
+  // A request the HTTP layer could not read (too large, not HTTP), at an OIDC path: the
+  // logout page's or the OAuth JSON error format; nullopt for other paths.
+  std::optional<http::Response> reject(http::bhttp::status status, std::string_view message,
+                                       const std::string& path) const;
 
  private:
   const jose::KeyRing& keys_;
   OidcEndpoints endpoints_;
   std::string discovery_;  // serialised once
+  http::asio::thread_pool pool_;
 };
 
 }  // namespace twofold::app

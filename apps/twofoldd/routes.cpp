@@ -53,9 +53,11 @@ http::asio::awaitable<Response> Routes::handle(const http::Request& request,
   const auto q = target.find('?');
   std::string path = target.substr(0, q);
   std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+  // HEAD is answered like GET; the HTTP layer sends only the head (Content-Length included).
+  const bool get = request.method() == bhttp::verb::get || request.method() == bhttp::verb::head;
 
   if (is_service_api_path(path)) {
-    if (request.method() == bhttp::verb::get && path == "/")
+    if (get && path == "/")
       co_return make(bhttp::status::ok, "text/html; charset=utf-8", kLandingPage, peer.tls);
     co_return service_api(request, peer);
   }
@@ -63,10 +65,11 @@ http::asio::awaitable<Response> Routes::handle(const http::Request& request,
     co_return co_await device_api(request, peer, std::move(path), std::move(query));
   if (LoginRoutes::owns(path))
     co_return co_await login_.handle(request, peer, std::move(path), std::move(query));
+  if (OidcRoutes::needs_worker(request, path))
+    co_return co_await oidc_.handle_on_worker(request, peer, path);
   if (auto answer = oidc_.handle(request, peer, path)) co_return std::move(*answer);
   if (admin::ClientApi::owns(path)) co_return admin_api(request, peer, std::move(path));
-  if (path == "/healthz" && request.method() == bhttp::verb::get)
-    co_return make(bhttp::status::ok, "text/plain", "ok", peer.tls);
+  if (path == "/healthz" && get) co_return make(bhttp::status::ok, "text/plain", "ok", peer.tls);
   co_return json_answer(404, {{"error", "not_found"}, {"message", "No such endpoint."}}, peer.tls);
 }
 
@@ -141,13 +144,9 @@ http::asio::awaitable<Response> Routes::device_api(const http::Request& request,
 
 Response Routes::reject(bhttp::status status, std::string_view message, std::string_view target) {
   const std::string path(target.substr(0, target.find('?')));
-  if (LoginRoutes::owns(path)) {  // a browser: a short page, with the pages' headers
-    Response res{status, 11};
-    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-    set_page_headers(res, true);
-    res.body() = std::string(message);
-    return res;
-  }
+  // Browser endpoints: their HTML error page; OAuth endpoints: their JSON error.
+  if (LoginRoutes::owns(path)) return login_.reject(status, message);
+  if (auto answer = oidc_.reject(status, message, path)) return std::move(*answer);
   if (admin::ClientApi::owns(path))  // RFC 6749-style JSON error, like the API's own
     return json_answer(static_cast<int>(status),
                        {{"error", status == bhttp::status::payload_too_large ? "payload_too_large"

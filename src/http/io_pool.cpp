@@ -1,6 +1,15 @@
 #include "http/io_pool.hpp"
 
 namespace twofold::http {
+namespace {
+
+thread_local bool io_thread = false;
+
+}  // namespace
+
+bool IoPool::on_io_thread() {
+  return io_thread;
+}
 
 IoPool::IoPool(unsigned threads) {
   for (unsigned i = 0; i < std::max(threads, 1u); ++i) {
@@ -19,8 +28,13 @@ asio::io_context& IoPool::next() {
 void IoPool::run() {
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < contexts_.size(); ++i)
-    threads.emplace_back([io = contexts_[i].get()] { io->run(); });
+    threads.emplace_back([io = contexts_[i].get()] {
+      io_thread = true;
+      io->run();
+    });
+  io_thread = true;
   contexts_.front()->run();
+  io_thread = false;
   for (auto& t : threads) t.join();
 }
 

@@ -20,6 +20,9 @@ class IoPool {
   // Runs every context, the main one on the calling thread; returns when all have stopped.
   void run();
   void stop();
+  // True on a thread running one of the contexts: blocking there stalls every connection
+  // of that context (code that may block checks it; see apps/twofoldd/client_keys.cpp).
+  static bool on_io_thread();
 
  private:
   std::vector<std::unique_ptr<asio::io_context>> contexts_;

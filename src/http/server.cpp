@@ -53,10 +53,19 @@ std::unique_ptr<tcp::acceptor> bind(asio::io_context& io, const std::string& add
   return acceptor;
 }
 
-// The target is known once the start line is read, before the header is done: a body refused
-// by its Content-Length alone still gets the answer format of its API.
-std::string target_of(const bhttp::request_parser<bhttp::string_body>& parser) {
-  return std::string(parser.get().target());
+// The target is known once the start line is parsed, before the header is done: a body refused
+// by its Content-Length alone still gets the answer format of its API. A header too large is
+// never parsed; then the target is read off the raw start line ("METHOD SP target SP …"), so
+// that refusal too comes in the format of the endpoint asked for.
+std::string target_of(const bhttp::request_parser<bhttp::string_body>& parser,
+                      const beast::flat_buffer& raw) {
+  if (!parser.get().target().empty()) return std::string(parser.get().target());
+  const std::string_view text(static_cast<const char*>(raw.data().data()), raw.size());
+  const auto line = text.substr(0, text.find_first_of("\r\n"));
+  const auto start = line.find(' ');
+  if (start == std::string_view::npos) return {};
+  const auto target = line.substr(start + 1);
+  return std::string(target.substr(0, target.find(' ')));
 }
 
 // The response head exactly as Beast's serializer writes it (status line, the fields in
@@ -253,23 +262,25 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
 
     Response response;
     bool close_after = false;
+    bool head_only = false;  // HEAD: the GET answer's head, Content-Length included, no body
     if (ec == bhttp::error::body_limit) {
       response = handler_.reject(bhttp::status::payload_too_large, "The request body is too large.",
-                                 target_of(parser));
+                                 target_of(parser, buffer));
       close_after = true;
     } else if (ec == bhttp::error::header_limit) {
       response = handler_.reject(bhttp::status::request_header_fields_too_large,
-                                 "The request headers are too large.", {});
+                                 "The request headers are too large.", target_of(parser, buffer));
       close_after = true;
     } else if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       response = handler_.reject(bhttp::status::bad_request, "The request is not valid HTTP/1.1.",
-                                 target_of(parser));
+                                 target_of(parser, buffer));
       close_after = true;
     } else if (ec) {
       co_return;  // closed, timed out, or reset: nothing to answer
     } else {
       Request request = parser.release();
+      head_only = request.method() == bhttp::verb::head;
       dog->expires_never();  // handlers may wait (device API long poll); no I/O meanwhile
       try {
         response = co_await handler_.handle(request, peer);
@@ -285,7 +296,11 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
     if (close_after) response.keep_alive(false);
     response.prepare_payload();
     dog->expires_after(request_timeout);
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if (head_only) {  // what the routes answered (most treat HEAD as GET), without the body
+      const std::string head = head_of(response);
+      co_await asio::async_write(stream, asio::buffer(head),
+                                 asio::redirect_error(use_awaitable, ec));
+    } else if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       const std::string head = head_of(response);
       const std::array<asio::const_buffer, 2> message{asio::buffer(head),
                                                       asio::buffer(response.body())};

@@ -54,11 +54,7 @@ Result LoginFlow::error_page(int status, std::string_view message_key, Language 
                              std::string_view detail) const {
   Result r;
   r.status = status;
-  r.body = pages_.render("error", language,
-                         {{"title", pages_.text(language, "error_title")},
-                          {"message", pages_.text(language, message_key)},
-                          {"detail", std::string(detail)},
-                          {"script", ""}});
+  r.body = pages_.error_page(language, "error_title", message_key, detail);
   return r;
 }
 

@@ -95,11 +95,7 @@ Result Logout::error(int status, Language language, std::string_view message_key
                      std::string_view detail) const {
   Result r;
   r.status = status;
-  r.body = pages_.render("error", language,
-                         {{"title", pages_.text(language, "logout_error_title")},
-                          {"message", pages_.text(language, message_key)},
-                          {"detail", std::string(detail)},
-                          {"script", ""}});
+  r.body = pages_.error_page(language, "logout_error_title", message_key, detail);
   return r;
 }
 

@@ -70,6 +70,11 @@ class Logout {
 
   // GET or POST /oidc/logout (the relying party's request, or our confirm form).
   Result handle(const BrowserRequest& request);
+  // The sign-out error page, for requests refused before handle() (not a form, too large,
+  // wrong method): `detail` says why.
+  Result refused(int status, Language language, std::string_view detail) const {
+    return error(status, language, "error_logout_request", detail);
+  }
 
  private:
   Result confirmed(const BrowserRequest& request, const Params& form);

@@ -114,6 +114,15 @@ std::string Pages::text(Language language, std::string_view key) const {
   return it == texts.end() ? std::string(key) : it->second;
 }
 
+std::string Pages::error_page(Language language, std::string_view title_key,
+                              std::string_view message_key, std::string_view detail) const {
+  return render("error", language,
+                {{"title", text(language, title_key)},
+                 {"message", text(language, message_key)},
+                 {"detail", std::string(detail)},
+                 {"script", ""}});
+}
+
 std::string Pages::render(std::string_view name, Language language, Vars vars) const {
   auto page = templates_.find(name);
   if (page == templates_.end()) throw TemplateError("no page " + std::string(name));

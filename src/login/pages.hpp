@@ -34,6 +34,10 @@ class Pages {
   std::string render(std::string_view name, Language language, Vars vars) const;
   // One catalogue text; the key itself when unknown (never empty on a page).
   std::string text(Language language, std::string_view key) const;
+  // The error page of the login and logout pages: catalogue texts `title_key` and
+  // `message_key`, and `detail`, a short technical reason (escaped; empty: none).
+  std::string error_page(Language language, std::string_view title_key,
+                         std::string_view message_key, std::string_view detail = {}) const;
   // A file of web/static (login.js, login.css), or nullopt.
   static std::optional<std::string_view> static_file(std::string_view name);
 

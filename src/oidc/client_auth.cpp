@@ -51,6 +51,16 @@ std::variant<Form, Reply> parse_token_form(const TokenRequest& request) {
   return std::get<Form>(std::move(parsed));
 }
 
+bool names_client_assertion(std::string_view body) {
+  // Without '%' a key is spelled as is; these cannot be a client_assertion(_type).
+  if (body.find("client_assertion") == std::string_view::npos &&
+      body.find('%') == std::string_view::npos)
+    return false;
+  auto parsed = serviceapi::parse_form(body, kTokenFormLimits);
+  const auto* form = std::get_if<Form>(&parsed);
+  return form && (form->contains("client_assertion") || form->contains("client_assertion_type"));
+}
+
 std::variant<Client, Reply> ClientAuthenticator::authenticate(const TokenRequest& request,
                                                               const Form& form,
                                                               std::string_view endpoint_path) {

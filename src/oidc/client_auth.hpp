@@ -23,6 +23,11 @@ struct TokenRequest {
 // or a 400 invalid_request reply.
 std::variant<serviceapi::Form, Reply> parse_token_form(const TokenRequest& request);
 
+// Whether a form body names a JWT client assertion: the one client authentication that may
+// wait for the network (a client's jwks_uri). Cheap for bodies that cannot name one; a
+// malformed body is false (it is refused before any client authentication).
+bool names_client_assertion(std::string_view body);
+
 // Authenticates the client of a token, introspection or revocation request by the one method
 // it registered: Basic, the form's secret, no secret (public clients), or a JWT assertion.
 class ClientAuthenticator {

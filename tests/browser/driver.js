@@ -10,10 +10,19 @@ async function main() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   // The test server's certificate comes from its own throw-away CA.
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: process.env.LOCALE || "en-US" });
-  const page = await context.newPage();
   const consoleErrors = [];
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  async function open(cookies) {
+    const c = await browser.newContext({ ignoreHTTPSErrors: true, locale: process.env.LOCALE || "en-US" });
+    if (cookies && cookies.length) await c.addCookies(cookies);
+    const p = await c.newPage();
+    p.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+    return { context: c, page: p };
+  }
+  // Several contexts (separate cookie jars, like separate browsers) may be open; commands act
+  // on the current one.
+  const contexts = [await open()];
+  let context = contexts[0].context;
+  let page = contexts[0].page;
 
   const commands = {
     async goto({ url }) {
@@ -22,6 +31,10 @@ async function main() {
     },
     async fill({ selector, value }) {
       await page.fill(selector, value);
+      return {};
+    },
+    async check({ selector }) {
+      await page.check(selector, { timeout: 15000 });
       return {};
     },
     async click({ selector }) {
@@ -49,6 +62,18 @@ async function main() {
     },
     async cookies() {
       return { cookies: await context.cookies() };
+    },
+    // A fresh context holding only `cookies` (e.g. what a browser restart keeps); it becomes
+    // the current one. The others stay open.
+    async new_context({ cookies }) {
+      contexts.push(await open(cookies));
+      ({ context, page } = contexts[contexts.length - 1]);
+      return { index: contexts.length - 1 };
+    },
+    async use_context({ index }) {
+      if (!contexts[index]) throw new Error(`no context ${index}`);
+      ({ context, page } = contexts[index]);
+      return {};
     },
     async screenshot({ path }) {
       await page.screenshot({ path, fullPage: true });

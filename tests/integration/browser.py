@@ -43,6 +43,10 @@ class Browser:
     def fill(self, selector, value):
         return self.call("fill", selector=selector, value=value)
 
+    def check(self, selector):
+        """Ticks a checkbox (no navigation)."""
+        return self.call("check", selector=selector)
+
     def click(self, selector):
         return self.call("click", selector=selector)
 
@@ -54,6 +58,17 @@ class Browser:
 
     def state(self):
         return self.call("state")
+
+    def cookies(self):
+        return self.call("cookies")["cookies"]
+
+    def new_context(self, cookies=()):
+        """Opens a fresh context (its own cookie jar) with only `cookies` and makes it the
+        current one; returns its index for use_context()."""
+        return self.call("new_context", cookies=list(cookies))["index"]
+
+    def use_context(self, index):
+        return self.call("use_context", index=index)
 
     def screenshot(self, path):
         return self.call("screenshot", path=path)

@@ -64,6 +64,8 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="twofold-it-")
         self.https_port = free_port()
         self.http_port = free_port() if http_port else 0
+        while self.http_port == self.https_port:  # the kernel may hand out a port twice
+            self.http_port = free_port()
         run([TWOFOLD, "setup", "--quick", "--dir", self.dir, "--https-port", str(self.https_port),
              "--http-port", str(self.http_port)])
         self.config = os.path.join(self.dir, "twofold.toml")
@@ -146,6 +148,32 @@ class Server:
         if own:
             conn.close()
         return resp.status, text
+
+    def raw(self, data):
+        """Sends `data` (bytes, a whole request, Connection: close) over TLS as is and reads
+        to the end: (status, {lower-case name: value}, the bytes after the head). Shows what
+        a client library would hide (a body after HEAD) and sends what it would refuse."""
+        with socket.create_connection(("127.0.0.1", self.https_port), timeout=15) as tcp:
+            with self.tls_context().wrap_socket(tcp, server_hostname="localhost") as tls:
+                tls.sendall(data)
+                answer = b""
+                try:
+                    while chunk := tls.recv(65536):
+                        answer += chunk
+                except (ConnectionResetError, ssl.SSLError):
+                    pass  # the server may close without close_notify after a refusal
+        head, _, rest = answer.partition(b"\r\n\r\n")
+        status_line, *fields = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v for k, _, v in (f.partition(": ") for f in fields)}
+        return int(status_line.split(" ")[1]), headers, rest
+
+    def request_bytes(self, method, target, headers=(), body=b""):
+        """A request as raw bytes (for raw()), with Host, Connection: close, Content-Length."""
+        lines = [f"{method} {target} HTTP/1.1", f"Host: localhost:{self.https_port}",
+                 "Connection: close", *headers]
+        if body or method in ("POST", "PUT"):
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
     def service(self, request, conn=None, **params):
         """One service API request; returns (HTTP status, parsed answer)."""

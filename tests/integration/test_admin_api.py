@@ -222,6 +222,47 @@ class ClientLifecycle(AdminApiCase):
         self.assertEqual(r.headers["Allow"], "GET, PATCH, DELETE")
 
 
+class Head(AdminApiCase):
+    """HEAD is GET without the body: the same status and headers, Content-Length of the GET
+    body, and not one byte after the head (read off a raw TLS socket, where a body would
+    show; a client library would skip it, then misread the next answer)."""
+
+    def raw(self, method, path, token=None):
+        auth = ["Authorization: Bearer " + token] if token else []
+        return self.server.raw(self.server.request_bytes(method, path, auth))
+
+    def test_head_has_the_get_headers_and_no_body(self):
+        _, _, token = self.admin_token()
+        api = "/admin/api/clients"
+        one = api + "/" + self.add_client("--grant", "client_credentials")[0]
+        for path, auth in ((api, token), (one, token), (api + "/nobody", token), (api, None),
+                           ("/.well-known/openid-configuration", None), ("/healthz", None)):
+            with self.subTest(path=path, token=bool(auth)):
+                status, headers, body = self.raw("GET", path, auth)
+                self.assertGreater(len(body), 0)
+                self.assertEqual(int(headers["content-length"]), len(body))
+                head_status, head_headers, nothing = self.raw("HEAD", path, auth)
+                self.assertEqual(nothing, b"", "HEAD answered with a body")
+                self.assertEqual(head_status, status)
+                self.assertEqual(head_headers["content-length"], headers["content-length"])
+                self.assertEqual(head_headers.get("content-type"), headers.get("content-type"))
+                self.assertLess(status, 500)
+        # On a kept-alive connection the answer after a HEAD is read intact (a body sent
+        # after the HEAD's head would be taken for the next answer).
+        conn = self.server.connection()
+        try:
+            for method in ("HEAD", "GET", "HEAD", "GET"):
+                conn.request(method, api, headers={"Authorization": "Bearer " + token})
+                r = conn.getresponse()
+                body = r.read()
+                self.assertEqual(r.status, 200, (method, body[:200]))
+                self.assertEqual(len(body), 0 if method == "HEAD" else
+                                 int(r.getheader("Content-Length")))
+            self.assertIn("clients", json.loads(body))
+        finally:
+            conn.close()
+
+
 class Authorisation(AdminApiCase):
 
     def assertRefused(self, r, status, error):

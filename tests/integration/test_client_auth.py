@@ -24,16 +24,20 @@ from harness import ServerTestCase, free_port
 
 
 class JwksServer:
-    """A client's jwks_uri on loopback: serves `document`, counts the fetches."""
+    """A client's jwks_uri on loopback: serves `document`, counts the fetches; with `delay`
+    it answers that many seconds after a fetch arrives (`fetching` is set meanwhile)."""
 
-    def __init__(self):
+    def __init__(self, delay=0.0):
         self.document = {"keys": []}
         self.fetches = 0
+        self.fetching = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
                 outer.fetches += 1
+                outer.fetching.set()
+                time.sleep(delay)
                 body = json.dumps(outer.document).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -226,6 +230,101 @@ class ClientAuthentication(ServerTestCase):
         self.assertEqual(self.server.cli("client", "add", self.unique_id("bad"), "--auth",
                                          "private_key_jwt", "--jwks-uri",
                                          "http://jwks.example/keys", check=False).returncode, 2)
+
+
+class SlowJwksUri(ServerTestCase):
+    """A jwks_uri that takes 2 s to answer holds up only the request that needs it: with one
+    I/O thread, a fetch on it would stall every other request of the server meanwhile."""
+    options = {("server", "threads"): "1"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.jwks = JwksServer(delay=2.0)
+        cls.ec_key, ec_public = new_key("EC", "slow-1")
+        cls.jwks.document = {"keys": [ec_public]}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.jwks.close()
+        super().tearDownClass()
+
+    def new_session(self):
+        s = requests.Session()
+        s.trust_env = False
+        s.verify = self.server.ca
+        self.addCleanup(s.close)
+        return s
+
+    def test_other_requests_are_answered_while_the_jwks_uri_is_slow(self):
+        token_url = self.server.url + "/oidc/token"
+        slow_id, _ = self.server.add_client("slow-m2m", "--grant", "client_credentials",
+                                            "--auth", "private_key_jwt", "--jwks-uri",
+                                            self.jwks.url)
+        fast_id, fast_secret = self.server.add_client("fast-m2m", "--grant",
+                                                      "client_credentials")
+        assertion = private_key_jwt_sign(self.ec_key.as_pem(is_private=True), slow_id,
+                                         token_url, alg="ES256")
+        slow = {}
+
+        def slow_request():
+            started = time.monotonic()
+            slow["response"] = self.new_session().post(token_url, timeout=15, data={
+                "grant_type": "client_credentials", "client_id": slow_id,
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": assertion})
+            slow["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=slow_request, daemon=True)
+        thread.start()
+        self.assertTrue(self.jwks.fetching.wait(10), "the server fetched the jwks_uri")
+        # While the fetch waits: fresh connections (the single I/O thread serves them all).
+        for name, call in (
+                ("discovery", lambda s: s.get(self.server.url +
+                                              "/.well-known/openid-configuration", timeout=15)),
+                ("token", lambda s: s.post(token_url, data={"grant_type": "client_credentials"},
+                                           auth=(fast_id, fast_secret), timeout=15))):
+            with self.subTest(name):
+                started = time.monotonic()
+                r = call(self.new_session())
+                elapsed = time.monotonic() - started
+                self.assertEqual(r.status_code, 200, r.text)
+                self.assertLess(elapsed, 1.0, f"{name} waited for the jwks_uri fetch")
+        self.assertTrue(thread.is_alive(), "the slow fetch was still under way")
+        thread.join(15)
+        self.assertEqual(slow["response"].status_code, 200, slow["response"].text)
+        self.assertGreaterEqual(slow["seconds"], 1.9)
+        self.assertEqual(self.jwks.fetches, 1)
+
+    def test_shutdown_while_a_fetch_is_under_way(self):
+        # Runs last in this class: it stops the server. A URI not cached yet: a new fetch.
+        token_url = self.server.url + "/oidc/token"
+        client_id, _ = self.server.add_client("late-m2m", "--grant", "client_credentials",
+                                              "--auth", "private_key_jwt", "--jwks-uri",
+                                              self.jwks.url + "?late")
+        assertion = private_key_jwt_sign(self.ec_key.as_pem(is_private=True), client_id,
+                                         token_url, alg="ES256")
+        self.jwks.fetching.clear()
+
+        def request():
+            try:
+                self.new_session().post(token_url, timeout=15, data={
+                    "grant_type": "client_credentials", "client_id": client_id,
+                    "client_assertion_type":
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    "client_assertion": assertion})
+            except requests.RequestException:
+                pass  # the server may close the connection while stopping
+
+        thread = threading.Thread(target=request, daemon=True)
+        thread.start()
+        self.assertTrue(self.jwks.fetching.wait(10))
+        started = time.monotonic()
+        # SIGTERM; asserts exit status 0 and no sanitizer report: the worker's answer arrives
+        # after the I/O contexts stopped, and must not touch freed ones.
+        self.server.stop()
+        self.assertLess(time.monotonic() - started, 10)
+        thread.join(15)
 
 
 if __name__ == "__main__":

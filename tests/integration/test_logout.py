@@ -156,5 +156,114 @@ class Logout(BrowserSignIn, ServerTestCase):
         self.assertEqual(self.rp.hits, [])
 
 
+class MalformedRequests(ServerTestCase):
+    """Whatever arrives at /oidc/logout and the other browser endpoints gets their HTML error
+    page, at the OAuth endpoints their JSON error: a clear 4xx, never the service API's
+    `error=` format, never a 5xx. Sent over a raw TLS socket: a client library would refuse
+    to send most of it."""
+
+    FORM = ["Content-Type: application/x-www-form-urlencoded"]
+
+    def send(self, method, target, headers=(), body=b""):
+        return self.server.raw(self.server.request_bytes(method, target, headers, body))
+
+    def assertPage(self, answer, status, text):
+        code, headers, body = answer
+        self.assertEqual(code, status, body[:300])
+        self.assertTrue(headers["content-type"].startswith("text/html"), headers)
+        self.assertIn(text, body.decode())
+        self.assertIn("frame-ancestors 'none'", headers.get("content-security-policy", ""))
+        self.assertNotIn(b"error=", body)
+
+    def assertOAuthError(self, answer, status):
+        code, headers, body = answer
+        self.assertEqual(code, status, body[:300])
+        self.assertEqual(headers["content-type"], "application/json")
+        self.assertEqual(json.loads(body)["error"], "invalid_request")
+
+    def test_logout_answers_its_error_page(self):
+        bad = "Sign-out not possible"
+        big = "x" * 5000  # within the 8 KiB header, over the 4 KiB value limit
+        for target in ("/oidc/logout?client_id=%zz", "/oidc/logout?state=%",
+                       "/oidc/logout?client_id=a&client_id=b",
+                       "/oidc/logout?state=%ff%fe", "/oidc/logout?state=a%00b",
+                       "/oidc/logout?state=" + big):
+            with self.subTest(target=target[:60]):
+                self.assertPage(self.send("GET", target), 400, bad)
+        for body in (b"client_id=%zz", b"state=%C3%28", b"state=" + big.encode() * 2):
+            with self.subTest(body=body[:60]):
+                self.assertPage(self.send("POST", "/oidc/logout", self.FORM, body), 400, bad)
+        # A well-formed POST is relayed to a GET (the session cookie is SameSite=Lax), which
+        # refuses what is wrong with it.
+        code, headers, _ = self.send("POST", "/oidc/logout", self.FORM,
+                                     b"state=1&state=2&client_id=%C3%A9")
+        self.assertEqual(code, 303)
+        self.assertTrue(headers["location"].startswith("/oidc/logout?"), headers)
+        self.assertPage(self.send("GET", headers["location"]), 400, bad)
+        for content_type in ("application/json", "text/plain", "multipart/form-data; b=x"):
+            with self.subTest(content_type=content_type):
+                self.assertPage(self.send("POST", "/oidc/logout",
+                                          ["Content-Type: " + content_type], b'{"a":1}'),
+                                400, bad)
+        with self.subTest("no content type"):
+            self.assertPage(self.send("POST", "/oidc/logout", body=b"state=1"), 400, bad)
+        with self.subTest("wrong method"):
+            answer = self.send("PUT", "/oidc/logout", self.FORM, b"state=1")
+            self.assertPage(answer, 405, bad)
+            self.assertEqual(answer[1]["allow"], "GET, POST")
+        with self.subTest("query over the header limit"):
+            self.assertPage(self.send("GET", "/oidc/logout?state=" + "y" * 9000), 431, bad)
+        with self.subTest("body over the limit"):  # refused by its Content-Length alone
+            self.assertPage(self.server.raw(
+                b"POST /oidc/logout HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 999999\r\n\r\n"), 413, bad)
+        with self.subTest("not HTTP"):
+            self.assertPage(self.server.raw(
+                b"GET /oidc/logout?state=1 HTTP/1.1\r\nHost: localhost\r\nbroken header\r\n"
+                b"\r\n"), 400, bad)
+
+    def test_authorize_and_login_answer_their_error_page(self):
+        bad = "Sign-in not possible"
+        for target in ("/oidc/authorize?client_id=%zz", "/oidc/authorize?scope=%ff",
+                       "/login?tx=%"):
+            with self.subTest(target=target):
+                code, headers, body = self.send("GET", target)
+                self.assertLess(code, 500)
+                self.assertGreaterEqual(code, 400)
+                self.assertTrue(headers["content-type"].startswith("text/html"), headers)
+                self.assertNotIn(b"error=", body)
+        for target in ("/oidc/authorize?client_id=%zz", "/oidc/authorize?client_id=a&client_id=b",
+                       "/oidc/authorize?redirect_uri=%ff", "/oidc/authorize?state=" + "s" * 5000):
+            with self.subTest(target=target[:60]):
+                self.assertPage(self.send("GET", target), 400, bad)
+        self.assertPage(self.send("POST", "/oidc/authorize", self.FORM, b"client_id=%zz"), 400,
+                        bad)
+        self.assertPage(self.send("GET", "/oidc/authorize?state=" + "y" * 9000), 431, bad)
+        self.assertPage(self.send("POST", "/login", ["Content-Type: application/json"], b"{}"),
+                        415, bad)
+
+    def test_oauth_endpoints_answer_json(self):
+        with self.subTest("userinfo"):
+            code, headers, body = self.send("POST", "/oidc/userinfo", self.FORM, b"x=%zz")
+            self.assertIn(code, (400, 401), body)
+            self.assertEqual(headers["content-type"], "application/json")
+        for path in ("/oidc/token", "/oidc/introspect", "/oidc/revoke"):
+            for body in (b"grant_type=%zz", b"token=%ff", b"a=1&a=2"):
+                with self.subTest(path=path, body=body):
+                    self.assertOAuthError(self.send("POST", path, self.FORM, body), 400)
+            with self.subTest(path=path, body="json"):
+                self.assertOAuthError(self.send("POST", path, ["Content-Type: application/json"],
+                                                b"{}"), 400)
+            with self.subTest(path=path, body="too large"):
+                self.assertOAuthError(self.server.raw(
+                    f"POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    f"Content-Type: application/x-www-form-urlencoded\r\n"
+                    f"Content-Length: 999999\r\n\r\n".encode()), 413)
+            with self.subTest(path=path, body="header too large"):
+                self.assertOAuthError(self.send("POST", path + "?" + "z" * 9000, self.FORM,
+                                                b"a=1"), 431)
+
+
 if __name__ == "__main__":
     unittest.main()

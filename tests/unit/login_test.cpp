@@ -290,6 +290,21 @@ TEST(Pages, LanguageChoice) {
   EXPECT_EQ(choose_language({}, ""), Language::en);
 }
 
+// The one error page of sign-in and sign-out (LoginFlow::error_page, Logout::error).
+TEST(Pages, ErrorPageHasTitleMessageAndEscapedDetail) {
+  Pages pages;
+  const auto en =
+      pages.error_page(Language::en, "logout_error_title", "error_logout_request", "<b>bad</b>");
+  EXPECT_NE(en.find("Sign-out not possible"), std::string::npos);
+  EXPECT_NE(en.find(pages.text(Language::en, "error_logout_request")), std::string::npos);
+  EXPECT_NE(en.find("&lt;b&gt;bad&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(en.find("<b>bad"), std::string::npos);
+  const auto de = pages.error_page(Language::de, "error_title", "error_bad_request");
+  EXPECT_NE(de.find(pages.text(Language::de, "error_title")), std::string::npos);
+  EXPECT_NE(de.find("<html lang=\"de\">"), std::string::npos);
+  EXPECT_EQ(de.find(pages.text(Language::de, "error_detail")), std::string::npos) << "no detail";
+}
+
 TEST(Pages, EveryPageRendersInBothLanguagesEscaped) {
   Pages pages;
   const Vars common{{"tx", "T"},

@@ -194,6 +194,21 @@ TEST_F(ClientAssertionTest, MixedMethodsAndMismatchedClientIdAreRefused) {
   EXPECT_EQ(keys.calls, 0) << "no key is tried for a mismatch found before";
 }
 
+// What sends a token request to the worker pool (a jwks_uri fetch may follow): exactly the
+// bodies the authenticator treats as assertion requests, however the key is spelled.
+TEST(ClientAssertionDetection, NamesClientAssertionMatchesTheAuthenticator) {
+  EXPECT_FALSE(names_client_assertion("grant_type=client_credentials"));
+  EXPECT_FALSE(names_client_assertion("grant_type=client_credentials&scope=a%20b"));
+  EXPECT_FALSE(names_client_assertion(""));
+  EXPECT_TRUE(names_client_assertion("grant_type=client_credentials&client_assertion=x"));
+  EXPECT_TRUE(names_client_assertion("client_assertion_type=urn%3Aietf"));
+  EXPECT_TRUE(names_client_assertion("client%5Fassertion=x&grant_type=client_credentials"));
+  EXPECT_TRUE(names_client_assertion("client_%61ssertion_type=y"));
+  // Named only in a value, or a malformed body (refused before any authentication).
+  EXPECT_FALSE(names_client_assertion("scope=client_assertion"));
+  EXPECT_FALSE(names_client_assertion("client_assertion=%zz"));
+}
+
 TEST(ClientAssertionClaims, PureChecksWithAnInjectedClock) {
   Client c;
   c.id = "app";
