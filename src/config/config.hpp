@@ -137,18 +137,18 @@ struct Upstream {
   std::string display_name{"SSO"};  // the button: "Sign in with <display_name>"
   std::string issuer{};             // exact; discovery at <issuer>/.well-known/openid-configuration
   std::string client_id{};
-  std::string client_secret_file{};  // first line is the secret
+  std::string client_secret_file{};                      // first line is the secret
   std::string token_auth_method{"client_secret_basic"};  // or client_secret_post
   std::vector<std::string> scopes{"openid", "profile", "email"};
   std::string claim{"preferred_username"};  // the claim that names the local ID
-  std::string regex{"^(.+)$"};  // PCRE2; its first group (or the whole match) is the local ID
+  std::string regex{"^(.+)$"};   // PCRE2; its first group (or the whole match) is the local ID
   std::string required_claim{};  // optional: this claim must equal / contain required_value
   std::string required_value{};
-  bool create_users{false};      // create unknown local users on first sign-in
+  bool create_users{false};        // create unknown local users on first sign-in
   std::string certificate_file{};  // PEM certificate or public key instead of the JWKS
   std::vector<std::string> algs{"RS256", "ES256"};
-  unsigned timeout_seconds{5};      // each HTTP call to the provider
-  unsigned leeway_seconds{60};      // clock skew allowed for exp/iat/nbf
+  unsigned timeout_seconds{5};  // each HTTP call to the provider
+  unsigned leeway_seconds{60};  // clock skew allowed for exp/iat/nbf
   unsigned metadata_cache_seconds{3600};
   unsigned jwks_cache_seconds{300};
 };
