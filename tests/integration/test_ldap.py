@@ -143,7 +143,7 @@ class LdapSources(ServerTestCase):
         self.assertEqual(nolink.returncode, 1)
         self.assertIn("refused: not_applicable", nolink.stdout)
         self.assertIn("has no LDAP id", nolink.stdout)
-        unknown = self.check("nobody", "x")
+        unknown = self.check("nobody", "Not-Her-Password-7")
         self.assertIn("refused: unknown_user", unknown.stdout)
 
     def test_search_then_bind_with_a_service_account(self):
@@ -218,7 +218,9 @@ class LdapSources(ServerTestCase):
             self.assertEqual(bad.returncode, 3, bad.stdout + bad.stderr)
             self.assertIn("unavailable", bad.stdout)
         # A missing CA file is a configuration error (exit 2) that names the setting.
-        missing = self.check("alice", "x", self.variant(ca_file='"no-such-ca.pem"'))
+        # (A password that cannot occur in the temp dir's random name, which the message shows.)
+        missing = self.check("alice", "Not-Her-Password-7",
+                             self.variant(ca_file='"no-such-ca.pem"'))
         self.assertEqual(missing.returncode, 2)
         self.assertIn("[ldap] ca_file", missing.stderr)
 
