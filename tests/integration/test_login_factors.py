@@ -5,23 +5,18 @@ real SMTP server (aiosmtpd) into the test's mailbox, "remember this browser" ski
 next sign-in. Codes are computed here per RFC 6238 with hmac/hashlib, and python3-authlib
 exchanges the authorization codes."""
 import base64
-import email
-import email.policy
 import hashlib
 import hmac
-import re
 import secrets
 import struct
 import subprocess
-import threading
 import time
 import unittest
 
-from aiosmtpd.controller import Controller
-
 from browser import Browser
-from harness import TWOFOLD, ServerTestCase, free_port
-from oidc_browser import BrowserSignIn, RelyingParty, pkce
+from harness import TWOFOLD, ServerTestCase
+from mail_sink import MailSinkSignIn, code_of
+from oidc_browser import BrowserSignIn, pkce
 
 PASSWORD = "Geheim123"
 
@@ -40,75 +35,8 @@ def other_code(code):
     return code[:-1] + str((int(code[-1]) + 5) % 10)
 
 
-class Mailbox:
-    """The handler of a real aiosmtpd server: keeps every message; refuses recipients whose
-    address starts with "bounce" (550), like a server that does not know them."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("bounce"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address):
-        with self.lock:
-            return [m for rcpt, m in self.messages if address in rcpt]
-
-    def wait(self, address, count=1, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            found = self.to(address)
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"no mail #{count} to {address} within {timeout} s")
-
-
-def code_of(message):
-    body = message.get_body(("plain",)).get_content()
-    return re.search(r"^\s+(\d{6})\s*$", body, re.M).group(1)
-
-
-class Factors(BrowserSignIn, ServerTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.mailbox = Mailbox()
-        cls.smtp = Controller(cls.mailbox, hostname="127.0.0.1", port=free_port())
-        cls.smtp.start()
-        cls.options = {("mail", "host"): '"127.0.0.1"',
-                       ("mail", "port"): str(cls.smtp.port),
-                       ("mail", "security"): '"none"',
-                       ("mail", "timeout_seconds"): "10",
-                       ("email_code", "skip_users"): '["skipper"]',
-                       # Cheap password hashes: the tests are about the factors.
-                       ("password", "argon2_opslimit"): "1",
-                       ("password", "argon2_memlimit_kib"): "8192"}
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.smtp.stop()
-            raise
-        cls.rp = RelyingParty()
-        cls.redirect_uri = cls.rp.base + "/cb"
-        cls.client_id, cls.client_secret = cls.server.add_client("rp-app", "--name", "Demo",
-                             "--redirect-uri", cls.redirect_uri)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rp.close()
-        cls.smtp.stop()
-        super().tearDownClass()
+class Factors(MailSinkSignIn, BrowserSignIn, ServerTestCase):
+    extra_options = {("email_code", "skip_users"): '["skipper"]'}
 
     def setUp(self):
         super().setUp()

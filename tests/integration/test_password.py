@@ -11,17 +11,14 @@ import unittest
 from urllib.parse import urlparse
 
 import requests
-from aiosmtpd.controller import Controller
 
-import test_login_factors as factors
 from browser import Browser
-from harness import TWOFOLD, ServerTestCase, free_port
-from oidc_browser import BrowserSignIn, RelyingParty, pkce
+from harness import TWOFOLD, ServerTestCase
+from mail_sink import MailSinkSignIn, code_of
+from oidc_browser import BrowserSignIn, pkce
 from scripted_login import ScriptedBrowser
 
 PASSWORD = "Geheim123"
-Mailbox = factors.Mailbox
-code_of = factors.code_of
 
 
 def reset_link(message):
@@ -34,39 +31,16 @@ def notice(html):
     return m.group(1) if m else ""
 
 
-class Passwords(BrowserSignIn, ServerTestCase):
+class Passwords(MailSinkSignIn, BrowserSignIn, ServerTestCase):
+    # Every test asks for links often (all from 127.0.0.1); both limits are tested in the
+    # unit tests.
+    extra_options = {("password_reset", "id_interval_minutes"): "0",
+                     ("password_reset", "per_address_per_hour"): "100"}
 
     @classmethod
     def setUpClass(cls):
-        cls.mailbox = Mailbox()
-        cls.smtp = Controller(cls.mailbox, hostname="127.0.0.1", port=free_port())
-        cls.smtp.start()
-        cls.options = {("mail", "host"): '"127.0.0.1"',
-                       ("mail", "port"): str(cls.smtp.port),
-                       ("mail", "security"): '"none"',
-                       ("mail", "timeout_seconds"): "10",
-                       # Every test asks for links often (all from 127.0.0.1); both limits
-                       # are tested in the unit tests.
-                       ("password_reset", "id_interval_minutes"): "0",
-                       ("password_reset", "per_address_per_hour"): "100",
-                       ("password", "argon2_opslimit"): "1",
-                       ("password", "argon2_memlimit_kib"): "8192"}
-        try:
-            super().setUpClass()
-        except BaseException:
-            cls.smtp.stop()
-            raise
-        cls.rp = RelyingParty()
-        cls.redirect_uri = cls.rp.base + "/cb"
-        cls.client_id, cls.client_secret = cls.server.add_client(
-            "rp-app", "--name", "Demo", "--redirect-uri", cls.redirect_uri)
+        super().setUpClass()
         cls.db = cls.server.dir + "/twofold.db"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rp.close()
-        cls.smtp.stop()
-        super().tearDownClass()
 
     def setUp(self):
         super().setUp()
