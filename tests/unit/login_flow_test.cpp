@@ -13,17 +13,9 @@ namespace twofold::login {
 namespace {
 
 using fakes::Browser;
+using fakes::FakeTotp;
 using fakes::field;
 using fakes::kIssuer;
-
-class FakeTotp final : public factors::Factor {
- public:
-  factors::FactorKind kind() const override { return factors::FactorKind::totp; }
-  factors::VerifyResult verify(const std::string&, std::string_view code) override {
-    return factors::make_result(
-        code == "123456" ? factors::VerifyStatus::ok : factors::VerifyStatus::wrong, "");
-  }
-};
 
 // Every ID active unless listed as disabled.
 class FakeUsers final : public oidc::UserDirectory {

@@ -41,14 +41,7 @@ class ExpiringSource final : public sources::CredentialSource {
   bool expired = true;
 };
 
-class FakeTotp final : public factors::Factor {
- public:
-  factors::FactorKind kind() const override { return factors::FactorKind::totp; }
-  factors::VerifyResult verify(const std::string&, std::string_view code) override {
-    return factors::make_result(
-        code == "123456" ? factors::VerifyStatus::ok : factors::VerifyStatus::wrong, "");
-  }
-};
+using fakes::FakeTotp;
 
 class MemoryTokens final : public recovery::TokenStore {
  public:

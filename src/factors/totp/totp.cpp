@@ -9,6 +9,16 @@ bool TotpFactor::is_enrolled(const std::string& identity_key) {
   return record && record->confirmed;
 }
 
+// What the user sees to set the app up: the key typed or scanned. Wipes `secret`.
+Enrolment TotpFactor::enrolment_of(std::string& secret, std::string_view account) const {
+  Enrolment out;
+  out.secret_base32 = base32_encode(secret);
+  sodium_memzero(secret.data(), secret.size());
+  out.uri = otpauth_uri(options_.issuer, account, out.secret_base32, options_.params);
+  out.qr_png = qr_png(out.uri, options_.qr);
+  return out;
+}
+
 Enrolment TotpFactor::begin_enrolment(const std::string& identity_key, std::string_view account) {
   std::string secret(options_.secret_bytes, '\0');
   random_.fill({reinterpret_cast<std::uint8_t*>(secret.data()), secret.size()});
@@ -18,12 +28,7 @@ Enrolment TotpFactor::begin_enrolment(const std::string& identity_key, std::stri
   record.created = clock_.now();
   if (!store_.put_pending(record))
     throw TotpError("an authenticator app is already set up; remove it before adding a new one");
-  Enrolment out;
-  out.secret_base32 = base32_encode(secret);
-  sodium_memzero(secret.data(), secret.size());
-  out.uri = otpauth_uri(options_.issuer, account, out.secret_base32, options_.params);
-  out.qr_png = qr_png(out.uri, options_.qr);
-  return out;
+  return enrolment_of(secret, account);
 }
 
 std::optional<Enrolment> TotpFactor::pending_enrolment(const std::string& identity_key,
@@ -32,12 +37,7 @@ std::optional<Enrolment> TotpFactor::pending_enrolment(const std::string& identi
   if (!record || record->confirmed || clock_.now() >= record->created + options_.pending_ttl)
     return std::nullopt;
   std::string secret = open_secret(*record);
-  Enrolment out;
-  out.secret_base32 = base32_encode(secret);
-  sodium_memzero(secret.data(), secret.size());
-  out.uri = otpauth_uri(options_.issuer, account, out.secret_base32, options_.params);
-  out.qr_png = qr_png(out.uri, options_.qr);
-  return out;
+  return enrolment_of(secret, account);
 }
 
 std::string TotpFactor::open_secret(const SecretRecord& record) const {

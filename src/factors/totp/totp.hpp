@@ -88,6 +88,7 @@ class TotpFactor final : public Factor {
 
  private:
   std::string open_secret(const SecretRecord& record) const;
+  Enrolment enrolment_of(std::string& secret, std::string_view account) const;
 
   Options options_;
   const core::Clock& clock_;

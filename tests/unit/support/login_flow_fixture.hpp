@@ -42,6 +42,16 @@ class FakeSource final : public sources::CredentialSource {
   std::string only_;
 };
 
+// A TOTP factor that accepts the code "123456" only.
+class FakeTotp final : public factors::Factor {
+ public:
+  factors::FactorKind kind() const override { return factors::FactorKind::totp; }
+  factors::VerifyResult verify(const std::string&, std::string_view code) override {
+    return factors::make_result(
+        code == "123456" ? factors::VerifyStatus::ok : factors::VerifyStatus::wrong, "");
+  }
+};
+
 // Records what it issues codes for; the codes are "code1", "code2", ...
 class FakeCodes final : public oidc::CodeIssuer {
  public:
