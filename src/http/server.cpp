@@ -68,6 +68,45 @@ std::string target_of(const bhttp::request_parser<bhttp::string_body>& parser,
   return std::string(target.substr(0, target.find(' ')));
 }
 
+// Reads one request into Beast's parser as bhttp::async_read does (the same parser, the
+// same errors, end_of_stream before the first byte) but as one plain loop of read_some:
+// Beast's composed read operations cost a third of a cached GET's instructions (callgrind).
+template <class Stream>
+asio::awaitable<void> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                   bhttp::request_parser<bhttp::string_body>& parser,
+                                   boost::system::error_code& ec) {
+  for (;;) {
+    if (buffer.size() > 0) {
+      const auto used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec && ec != bhttp::error::need_more) co_return;  // a parse error or a limit
+      if (!ec && parser.is_done()) co_return;
+      // The header alone ends a put(); its body may already be buffered.
+      if (!ec && used > 0) continue;
+      ec = {};
+    }
+    const auto room = buffer.max_size() - buffer.size();
+    if (room == 0) {
+      ec = bhttp::error::buffer_overflow;
+      co_return;
+    }
+    const auto n =
+        co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(room, 64 * 1024)),
+                                        asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::eof) {
+      if (!parser.got_some()) {
+        ec = bhttp::error::end_of_stream;
+        co_return;
+      }
+      ec = {};
+      parser.put_eof(ec);  // a body delimited by the connection's end, or partial_message
+      co_return;
+    }
+    if (ec) co_return;
+    buffer.commit(n);
+  }
+}
+
 // The response head exactly as Beast's serializer writes it (status line, the fields in
 // their order, blank line), built into one string: Beast's generic buffer-sequence writer
 // cost more instructions than the rest of a cached GET. The body follows as is; the
@@ -210,9 +249,8 @@ asio::awaitable<void> Server::serve_plain(tcp::socket socket) {
   Peer peer;
   boost::system::error_code ec;
   peer.ip = socket.remote_endpoint(ec).address().to_string();
-  beast::tcp_stream stream(std::move(socket));
-  co_await serve(stream, peer);
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_await serve(socket, socket, peer);  // plain: no stream layer between Beast and the socket
+  socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 asio::awaitable<void> Server::serve_tls(tcp::socket socket) {
@@ -227,18 +265,17 @@ asio::awaitable<void> Server::serve_tls(tcp::socket socket) {
   co_await stream.async_handshake(asio::ssl::stream_base::server,
                                   asio::redirect_error(use_awaitable, ec));
   if (ec) co_return;  // TLS garbage, wrong protocol, or too slow: just close
-  co_await serve(stream, peer);
+  beast::get_lowest_layer(stream).expires_never();  // the watchdog keeps the limits from here on
+  co_await serve(stream, beast::get_lowest_layer(stream).socket(), peer);
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
   co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
 }
 
 template <class Stream>
-asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
-  auto& tcp_layer = beast::get_lowest_layer(stream);
+asio::awaitable<void> Server::serve(Stream& stream, tcp::socket& socket, Peer peer) {
   const auto request_timeout = std::chrono::seconds(config_.server.request_timeout_seconds);
   const auto idle_timeout = std::chrono::seconds(config_.server.idle_timeout_seconds);
-  tcp_layer.expires_never();  // the watchdog keeps the limits from here on
-  auto dog = std::make_shared<Watchdog>(co_await asio::this_coro::executor, tcp_layer.socket(),
+  auto dog = std::make_shared<Watchdog>(co_await asio::this_coro::executor, socket,
                                         std::min(request_timeout, idle_timeout));
   WatchdogStop stop_dog{*dog};
   asio::co_spawn(dog->timer.get_executor(), watch(dog), asio::detached);
@@ -258,7 +295,7 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(8 * 1024);
     parser.body_limit(config_.server.max_body_bytes);
-    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await read_request(stream, buffer, parser, ec);
 
     Response response;
     bool close_after = false;
@@ -296,11 +333,16 @@ asio::awaitable<void> Server::serve(Stream& stream, Peer peer) {
     if (close_after) response.keep_alive(false);
     response.prepare_payload();
     dog->expires_after(request_timeout);
+    // Answer after the other requests this turn of the event loop already has: the answers of
+    // one turn then leave back to back, and a client holding several connections is woken once
+    // for them rather than once per answer (measured: +7 % RS256 grants/s with the load
+    // generator on the same cores; with a single ready connection it costs one queue hop).
+    co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
     if (head_only) {  // what the routes answered (most treat HEAD as GET), without the body
       const std::string head = head_of(response);
       co_await asio::async_write(stream, asio::buffer(head),
                                  asio::redirect_error(use_awaitable, ec));
-    } else if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    } else if constexpr (std::is_same_v<Stream, tcp::socket>) {
       const std::string head = head_of(response);
       const std::array<asio::const_buffer, 2> message{asio::buffer(head),
                                                       asio::buffer(response.body())};

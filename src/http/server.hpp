@@ -41,7 +41,7 @@ class Server {
  private:
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, bool tls);
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, Peer peer);
+  asio::awaitable<void> serve(Stream& stream, asio::ip::tcp::socket& socket, Peer peer);
   asio::awaitable<void> serve_plain(asio::ip::tcp::socket socket);
   asio::awaitable<void> serve_tls(asio::ip::tcp::socket socket);
 
