@@ -79,7 +79,28 @@ OidcRoutes::OidcRoutes(const std::string& issuer, const jose::KeyRing& keys,
     : keys_(keys),
       endpoints_(endpoints),
       discovery_(oidc::discovery_document(issuer).dump()),
-      pool_(blocking_threads) {}
+      pool_(blocking_threads) {
+  for (const bool tls : {false, true})
+    prepared_discovery_[tls] = std::make_shared<const http::PreparedAnswer>(
+        http::prepare(json_response(200, discovery_, tls, true)));
+}
+
+std::shared_ptr<const http::PreparedAnswer> OidcRoutes::prepared(std::string_view target,
+                                                                 bool tls) const {
+  if (target == oidc::Endpoints::kDiscovery) return prepared_discovery_[tls];
+  if (target != oidc::Endpoints::kJwks) return nullptr;
+  auto text = keys_.jwks_text();
+  std::lock_guard lock(prepared_jwks_mutex_);
+  if (!prepared_jwks_ || prepared_jwks_->text != text) {
+    auto next = std::make_shared<PreparedJwks>();
+    for (const bool t : {false, true})
+      next->answer[t] = std::make_shared<const http::PreparedAnswer>(
+          http::prepare(json_response(200, *text, t, true)));
+    next->text = std::move(text);
+    prepared_jwks_ = std::move(next);
+  }
+  return prepared_jwks_->answer[tls];
+}
 
 bool OidcRoutes::needs_worker(const http::Request& request, const std::string& path) {
   return request.method() == bhttp::verb::post &&

@@ -2,6 +2,7 @@
 // The OpenID Connect endpoints on the HTTP edge: discovery, JWKS, token, userinfo,
 // introspection, revocation, end-session (logout; a browser page, src/login/logout). Thin: the
 // domain is src/oidc; keys come from the jose::KeyRing.
+#include <mutex>
 #include <optional>
 
 #include "http/server.hpp"
@@ -60,6 +61,9 @@ class OidcRoutes {
   http::asio::awaitable<http::Response> handle_on_worker(const http::Request& request,
                                                          const http::Peer& peer,
                                                          const std::string& path);
+  // Discovery and JWKS as prepared answers (the JWKS one again after a key rotation); nullptr
+  // for other targets. Any thread.
+  std::shared_ptr<const http::PreparedAnswer> prepared(std::string_view target, bool tls) const;
   void stop() { pool_.stop(); }
   void join() { pool_.join(); }
   // A request the HTTP layer could not read (too large, not HTTP), at an OIDC path: the
@@ -70,7 +74,14 @@ class OidcRoutes {
  private:
   const jose::KeyRing& keys_;
   OidcEndpoints endpoints_;
-  std::string discovery_;  // serialised once
+  std::string discovery_;                                              // serialised once
+  std::shared_ptr<const http::PreparedAnswer> prepared_discovery_[2];  // [tls]
+  struct PreparedJwks {
+    std::shared_ptr<const std::string> text;  // the key ring's JWKS these answers carry
+    std::shared_ptr<const http::PreparedAnswer> answer[2];  // [tls]
+  };
+  mutable std::mutex prepared_jwks_mutex_;
+  mutable std::shared_ptr<const PreparedJwks> prepared_jwks_;
   http::asio::thread_pool pool_;
 };
 

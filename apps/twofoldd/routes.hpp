@@ -29,6 +29,10 @@ class Routes final : public http::Handler {
                                                const http::Peer& peer) override;
   http::Response reject(http::bhttp::status status, std::string_view message,
                         std::string_view target) override;
+  std::shared_ptr<const http::PreparedAnswer> prepared(std::string_view target,
+                                                       const http::Peer& peer) override {
+    return oidc_.prepared(target, peer.tls);
+  }
 
  private:
   http::Response service_api(const http::Request& request, const http::Peer& peer);

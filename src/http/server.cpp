@@ -197,6 +197,16 @@ struct ConnectionSlot {
 
 }  // namespace
 
+PreparedAnswer prepare(Response response) {
+  response.keep_alive(true);
+  response.prepare_payload();
+  PreparedAnswer answer;
+  answer.bytes = head_of(response);
+  answer.head_size = answer.bytes.size();
+  answer.bytes += response.body();
+  return answer;
+}
+
 Server::Server(IoPool& pool, const config::Config& config, Handler& handler)
     : pool_(pool), config_(config), handler_(handler), tls_(make_tls_context(config)) {}
 
@@ -297,6 +307,23 @@ asio::awaitable<void> Server::serve(Stream& stream, tcp::socket& socket, Peer pe
     parser.body_limit(config_.server.max_body_bytes);
     co_await read_request(stream, buffer, parser, ec);
 
+    if (!ec) {
+      const auto& head = parser.get();
+      const bool head_only = head.method() == bhttp::verb::head;
+      if ((head_only || head.method() == bhttp::verb::get) && head.version() == 11 &&
+          head.keep_alive()) {
+        if (const auto answer =
+                handler_.prepared({head.target().data(), head.target().size()}, peer)) {
+          dog->expires_after(request_timeout);
+          co_await asio::post(co_await asio::this_coro::executor, use_awaitable);  // see below
+          const auto size = head_only ? answer->head_size : answer->bytes.size();
+          co_await asio::async_write(stream, asio::buffer(answer->bytes.data(), size),
+                                     asio::redirect_error(use_awaitable, ec));
+          if (ec) co_return;
+          continue;
+        }
+      }
+    }
     Response response;
     bool close_after = false;
     bool head_only = false;  // HEAD: the GET answer's head, Content-Length included, no body

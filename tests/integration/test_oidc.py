@@ -7,6 +7,8 @@ those tokens. The code flow's token side is unit-tested (tests/unit/oidc_grants_
 and driven end to end by the browser-login tests."""
 import json
 import re
+import socket
+import ssl
 import time
 import unittest
 
@@ -320,6 +322,86 @@ class KeyRotation(ServerTestCase):
         self.assertEqual(listed.count("retired"), 2)
         self.assertEqual(listed.count("current"), 2)
         http.close()
+
+
+class PreparedAnswers(ServerTestCase):
+    """Discovery and JWKS are rendered once and sent as is on kept-alive HTTP/1.1 GETs and
+    HEADs; a request with Connection: close or in HTTP/1.0 goes through the router instead.
+    Both paths must give the same answer, over TLS and plain HTTP."""
+
+    PATHS = ("/.well-known/openid-configuration", "/oidc/jwks")
+
+    def raw_stream(self, data, plain):
+        """Sends `data` as is over plain HTTP or TLS and reads until the server closes."""
+        port = self.server.http_port if plain else self.server.https_port
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as tcp:
+            conn = tcp if plain else self.server.tls_context().wrap_socket(
+                tcp, server_hostname="localhost")
+            conn.sendall(data)
+            answer = b""
+            try:
+                while chunk := conn.recv(65536):
+                    answer += chunk
+            except (ConnectionResetError, ssl.SSLError):
+                pass  # closed without close_notify
+        return answer
+
+    @staticmethod
+    def split_answers(stream, methods):
+        """Cuts a stream of pipelined answers into (head, body) pairs by Content-Length, no
+        body after a HEAD; whatever follows the last one is returned as the rest."""
+        answers = []
+        for method in methods:
+            head, sep, stream = stream.partition(b"\r\n\r\n")
+            assert sep, f"an answer is cut short: {head[:200]!r}"
+            length = int(re.search(rb"(?i)\r\ncontent-length: (\d+)", head).group(1))
+            if method == "HEAD":
+                length = 0
+            answers.append((head, stream[:length]))
+            stream = stream[length:]
+        return answers, stream
+
+    def test_kept_alive_get_and_head_match_the_routed_answer(self):
+        # Pipelined on one connection, read off the raw socket (a client library would drop
+        # bytes a HEAD answer wrongly carried): HEAD and GET kept alive, the prepared answer;
+        # then a GET with Connection: close, which the router answers.
+        for path in self.PATHS:
+            for plain in (False, True):
+                with self.subTest(path=path, plain=plain):
+                    kept = f"{{}} {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    data = (kept.format("HEAD") + kept.format("GET") + kept.format("HEAD") +
+                            f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    stream = self.raw_stream(data.encode(), plain)
+                    (h1, b1), (h2, b2), (h3, b3), (h4, b4) = self.split_answers(
+                        stream, ("HEAD", "GET", "HEAD", "GET"))[0]
+                    routed = dict(line.split(": ", 1) for line in
+                                  h4.decode().lower().split("\r\n")[1:])
+                    self.assertEqual(routed.get("connection"), "close")
+                    self.assertGreater(len(b4), 0)
+                    self.assertEqual(b2, b4)
+                    self.assertEqual((b1, b3), (b"", b""))
+                    for head in (h1, h2, h3):
+                        fields = dict(line.split(": ", 1) for line in
+                                      head.decode().lower().split("\r\n")[1:])
+                        self.assertTrue(head.startswith(b"HTTP/1.1 200 OK\r\n"), head)
+                        self.assertEqual(fields["content-length"], str(len(b4)))
+                        for name in ("content-type", "cache-control", "x-content-type-options"):
+                            self.assertEqual(fields[name], routed[name])
+                        self.assertEqual("strict-transport-security" in fields, not plain)
+                        self.assertNotIn("connection", fields)  # HTTP/1.1: kept alive
+
+    def test_http_1_0_and_connection_close_are_answered_and_closed(self):
+        for path in self.PATHS:
+            for request in (f"GET {path} HTTP/1.0\r\n\r\n",
+                            f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                            f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
+                with self.subTest(request=request):
+                    answer = self.raw_stream(request.encode(), plain=True)  # returns only once closed
+                    head, _, body = answer.partition(b"\r\n\r\n")
+                    self.assertRegex(head, rb"^HTTP/1\.[01] 200 OK\r\n")
+                    length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
+                    self.assertEqual(len(body), 0 if request.startswith("HEAD") else length)
+                    self.assertGreater(length, 0)
 
 
 if __name__ == "__main__":
