@@ -149,20 +149,28 @@ class Server:
             conn.close()
         return resp.status, text
 
+    def raw_bytes(self, data, plain=False):
+        """Sends `data` (bytes) as is over TLS, or plain HTTP, and returns every byte the
+        server sends until it closes."""
+        port = self.http_port if plain else self.https_port
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as tcp:
+            conn = tcp if plain else self.tls_context().wrap_socket(
+                tcp, server_hostname="localhost")
+            with conn:
+                conn.sendall(data)
+                answer = b""
+                try:
+                    while chunk := conn.recv(65536):
+                        answer += chunk
+                except (ConnectionResetError, ssl.SSLError):
+                    pass  # the server may close without close_notify after a refusal
+        return answer
+
     def raw(self, data):
         """Sends `data` (bytes, a whole request, Connection: close) over TLS as is and reads
         to the end: (status, {lower-case name: value}, the bytes after the head). Shows what
         a client library would hide (a body after HEAD) and sends what it would refuse."""
-        with socket.create_connection(("127.0.0.1", self.https_port), timeout=15) as tcp:
-            with self.tls_context().wrap_socket(tcp, server_hostname="localhost") as tls:
-                tls.sendall(data)
-                answer = b""
-                try:
-                    while chunk := tls.recv(65536):
-                        answer += chunk
-                except (ConnectionResetError, ssl.SSLError):
-                    pass  # the server may close without close_notify after a refusal
-        head, _, rest = answer.partition(b"\r\n\r\n")
+        head, _, rest = self.raw_bytes(data).partition(b"\r\n\r\n")
         status_line, *fields = head.decode("latin-1").split("\r\n")
         headers = {k.lower(): v for k, _, v in (f.partition(": ") for f in fields)}
         return int(status_line.split(" ")[1]), headers, rest

@@ -7,8 +7,6 @@ those tokens. The code flow's token side is unit-tested (tests/unit/oidc_grants_
 and driven end to end by the browser-login tests."""
 import json
 import re
-import socket
-import ssl
 import time
 import unittest
 
@@ -331,21 +329,6 @@ class PreparedAnswers(ServerTestCase):
 
     PATHS = ("/.well-known/openid-configuration", "/oidc/jwks")
 
-    def raw_stream(self, data, plain):
-        """Sends `data` as is over plain HTTP or TLS and reads until the server closes."""
-        port = self.server.http_port if plain else self.server.https_port
-        with socket.create_connection(("127.0.0.1", port), timeout=15) as tcp:
-            conn = tcp if plain else self.server.tls_context().wrap_socket(
-                tcp, server_hostname="localhost")
-            conn.sendall(data)
-            answer = b""
-            try:
-                while chunk := conn.recv(65536):
-                    answer += chunk
-            except (ConnectionResetError, ssl.SSLError):
-                pass  # closed without close_notify
-        return answer
-
     @staticmethod
     def split_answers(stream, methods):
         """Cuts a stream of pipelined answers into (head, body) pairs by Content-Length, no
@@ -371,7 +354,7 @@ class PreparedAnswers(ServerTestCase):
                     kept = f"{{}} {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
                     data = (kept.format("HEAD") + kept.format("GET") + kept.format("HEAD") +
                             f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    stream = self.raw_stream(data.encode(), plain)
+                    stream = self.server.raw_bytes(data.encode(), plain)
                     (h1, b1), (h2, b2), (h3, b3), (h4, b4) = self.split_answers(
                         stream, ("HEAD", "GET", "HEAD", "GET"))[0]
                     routed = dict(line.split(": ", 1) for line in
@@ -396,7 +379,7 @@ class PreparedAnswers(ServerTestCase):
                             f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                             f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"):
                 with self.subTest(request=request):
-                    answer = self.raw_stream(request.encode(), plain=True)  # returns only once closed
+                    answer = self.server.raw_bytes(request.encode(), plain=True)  # until closed
                     head, _, body = answer.partition(b"\r\n\r\n")
                     self.assertRegex(head, rb"^HTTP/1\.[01] 200 OK\r\n")
                     length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))
