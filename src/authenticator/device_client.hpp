@@ -9,12 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/device_messages.hpp"
+
 namespace twofold::authenticator {
 
-// Messages the device signs (UTF-8, '\n'-separated, no trailing newline).
-std::string answer_message(std::string_view authsession_id, std::uint32_t symbol,
-                           std::string_view nonce, std::string_view decision);
-std::string action_message(std::string_view action, std::string_view id, std::string_view nonce);
+// The messages the device signs (src/crypto/device_messages.hpp).
+using crypto::action_message;
+using crypto::answer_message;
 
 // The server could not be reached or not be trusted (DNS, TCP, TLS, certificate, timeout).
 class ConnectionError : public std::runtime_error {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/encoding.hpp"
+#include "core/files.hpp"
 
 namespace twofold::authenticator {
 namespace {
@@ -176,46 +177,7 @@ void StateDir::ensure_dir() const {
 
 void StateDir::write_atomically(const std::string& name, std::string_view content) const {
   ensure_dir();
-  const fs::path target = dir_ / name;
-  std::string tmp = (dir_ / ("." + name + ".XXXXXX")).string();
-  const int fd = ::mkstemp(tmp.data());  // created 0600
-  if (fd < 0) fail_errno("cannot create a temporary file in", dir_);
-  auto cleanup = [&] {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-  };
-  if (::fchmod(fd, 0600) != 0) {
-    cleanup();
-    fail_errno("cannot set the permissions of", tmp);
-  }
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int saved = errno;
-      cleanup();
-      errno = saved;
-      fail_errno("cannot write", tmp);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    cleanup();
-    fail_errno("cannot sync", tmp);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(tmp.c_str());
-    errno = saved;
-    fail_errno("cannot replace", target);
-  }
-  // Make the rename itself durable.
-  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  core::write_file_atomically(dir_ / name, content, 0600);
 }
 
 void StateDir::save(const State& state) const {

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/random.hpp"
+#include "crypto/device_messages.hpp"
 #include "device/device.hpp"
 #include "identity/identity.hpp"
 
@@ -58,11 +59,9 @@ struct Settings {
   std::chrono::hours activation_code_life{24};
 };
 
-// The message a device signs to answer an auth session.
-std::string answer_message(std::string_view authsession_id, std::uint32_t symbol,
-                           std::string_view nonce, std::string_view decision);
-// The message a device signs for an action on its ID (lock, unlock, resume, …).
-std::string action_message(std::string_view action, std::string_view id, std::string_view nonce);
+// The messages a device signs (src/crypto/device_messages.hpp).
+using crypto::action_message;
+using crypto::answer_message;
 
 class Service {
  public:

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/files.hpp"
 #include "crypto/certificates.hpp"
 #include "crypto/signature.hpp"
 #include "storage/database.hpp"
@@ -25,37 +26,12 @@ constexpr mode_t kConfigMode = 0640;  // no secrets today, but it names where th
   throw SetupError(what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-// Writes `content` to a temporary file with `mode` already set, then renames it over `path`:
-// readers see the old file or the complete new one, and a key is never briefly readable.
+// Readers see the old file or the complete new one, and a key is never briefly readable.
 void write_file(const fs::path& path, const std::string& content, mode_t mode) {
-  std::string tmp = path.string() + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(tmp.data());  // created 0600
-  if (fd < 0) fail_errno("cannot create", tmp);
-  auto cleanup = [&] {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-  };
-  if (::fchmod(fd, mode) != 0) {
-    cleanup();
-    fail_errno("cannot set mode of", tmp);
-  }
-  for (std::size_t done = 0; done < content.size();) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      cleanup();
-      fail_errno("cannot write", tmp);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    cleanup();
-    fail_errno("cannot sync", tmp);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    fail_errno("cannot rename to", path);
+  try {
+    core::write_file_atomically(path, content, mode);
+  } catch (const std::runtime_error& e) {
+    throw SetupError(e.what());
   }
 }
 
