@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 
@@ -82,6 +83,37 @@ std::string sha256_hex(std::string_view data) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, u8(data), data.size());
   return to_hex({reinterpret_cast<const char*>(digest), sizeof digest});
+}
+
+std::optional<std::string> form_decode(std::string_view raw, std::size_t limit, bool* too_long) {
+  if (too_long) *too_long = false;
+  const auto hex_value = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(std::min(raw.size(), limit));
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%') {
+      if (raw.size() - i < 3) return std::nullopt;  // '%' needs two hex digits after it
+      const int hi = hex_value(raw[i + 1]);
+      const int lo = hex_value(raw[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    if (out.size() == limit) {
+      if (too_long) *too_long = true;
+      return std::nullopt;
+    }
+    out += c;
+  }
+  return out;
 }
 
 bool is_valid_utf8(std::string_view s) {

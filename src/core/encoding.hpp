@@ -25,4 +25,10 @@ std::string sha256_hex(std::string_view data);
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view text);
 
+// One key or value of an application/x-www-form-urlencoded body or query ('+' is a space, %XX
+// a byte). nullopt on a bad %-escape, or when the result would exceed `limit` bytes (then
+// *too_long is set, when given). What the bytes may be is the caller's rule.
+std::optional<std::string> form_decode(std::string_view raw, std::size_t limit,
+                                       bool* too_long = nullptr);
+
 }  // namespace twofold::core

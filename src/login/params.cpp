@@ -7,37 +7,16 @@
 namespace twofold::login {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<std::string> decode(std::string_view raw, std::size_t limit) {
-  std::string out;
-  out.reserve(std::min(raw.size(), limit));
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      if (raw.size() - i < 3) return std::nullopt;
-      const int hi = hex_value(raw[i + 1]);
-      const int lo = hex_value(raw[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (out.size() == limit) return std::nullopt;
-    out += c;
-  }
+  auto decoded = core::form_decode(raw, limit);
+  if (!decoded) return std::nullopt;
+  const std::string& out = *decoded;
   for (char ch : out) {
     const auto u = static_cast<unsigned char>(ch);
     if (u < 0x20 || u == 0x7f) return std::nullopt;
   }
   if (!core::is_valid_utf8(out)) return std::nullopt;
-  return out;
+  return decoded;
 }
 
 std::string lower(std::string_view s) {

@@ -7,45 +7,12 @@
 namespace twofold::serviceapi {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool has_control(std::string_view s) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f) return true;
   }
   return false;
-}
-
-// Decodes one key or value; nullopt on a bad %-escape or when the result exceeds `limit`.
-std::optional<std::string> decode(std::string_view raw, std::size_t limit, bool& too_long) {
-  std::string out;
-  out.reserve(raw.size() < limit ? raw.size() : limit);
-  too_long = false;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      if (raw.size() - i < 3) return std::nullopt;  // '%' needs two hex digits after it
-      const int hi = hex_value(raw[i + 1]);
-      const int lo = hex_value(raw[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      i += 2;
-    }
-    if (out.size() == limit) {
-      too_long = true;
-      return std::nullopt;
-    }
-    out += c;
-  }
-  return out;
 }
 
 // "parameter secsignid", or "parameter 3" when the name is not safe to echo.
@@ -95,7 +62,7 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body, const For
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
 
     bool too_long = false;
-    auto key = decode(raw_key, limits.key_bytes, too_long);
+    auto key = core::form_decode(raw_key, limits.key_bytes, &too_long);
     if (!key) {
       if (too_long)
         return FormError{"the name of parameter " + std::to_string(index + 1) + " is longer than " +
@@ -108,7 +75,7 @@ std::variant<Form, FormError> FormParser::parse(std::string_view body, const For
                        " is not valid UTF-8 text"};
     const std::string what = describe(*key, index);
 
-    auto value = decode(raw_value, limits.value_bytes, too_long);
+    auto value = core::form_decode(raw_value, limits.value_bytes, &too_long);
     if (!value) {
       if (too_long)
         return FormError{"the value of " + what + " is longer than " +
