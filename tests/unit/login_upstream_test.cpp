@@ -3,14 +3,12 @@
 // second factor with amr "fed", and every refusal as a clear 4xx page.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <regex>
 
 #include "core/encoding.hpp"
 #include "jose/signing_key.hpp"
 #include "login/flow.hpp"
-#include "support/login_fakes.hpp"
-#include "support/memory_ports.hpp"
+#include "support/login_flow_fixture.hpp"
 
 namespace twofold::login {
 namespace {
@@ -18,7 +16,10 @@ namespace {
 using nlohmann::json;
 namespace up = sources::upstream;
 
-const std::string kIssuer = "https://id.example";
+using fakes::Browser;
+using fakes::field;
+using fakes::kIssuer;
+
 const std::string kIdp = "https://idp.example";
 
 const jose::SigningKey& idp_key() {
@@ -26,26 +27,11 @@ const jose::SigningKey& idp_key() {
   return k;
 }
 
-class NoPasswords final : public sources::CredentialSource {
- public:
-  std::string_view name() const override { return "none"; }
-  sources::Outcome<sources::Authenticated> authenticate(const sources::Credentials&) override {
-    return sources::make_error(sources::Failure::wrong_password, "");
-  }
-};
-
-class Codes final : public oidc::CodeIssuer {
- public:
-  std::string issue(const oidc::Authorization& a) override {
-    issued.push_back(a);
-    return "code" + std::to_string(issued.size());
-  }
-  std::vector<oidc::Authorization> issued;
-};
-
 // The provider's discovery and token endpoints; the token carries `username` and the nonce
-// of the authorization request it saw last.
+// of the authorization request it saw last, and is issued at the time of `clock`.
 struct Provider : up::HttpClient {
+  explicit Provider(const core::Clock& c) : clock(c) {}
+  const core::Clock& clock;
   std::string username{"pushy"};
   std::string nonce;
   json extra = json::object();
@@ -61,9 +47,8 @@ struct Provider : up::HttpClient {
                                                       const std::vector<std::string>&) override {
     if (body.find("code=good") == std::string::npos)
       return up::HttpAnswer{400, R"({"error":"invalid_grant"})"};
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         core::SystemClock().now().time_since_epoch())
-                         .count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
     json c{{"iss", kIdp},
            {"sub", "s-1"},
            {"aud", "twofold"},
@@ -77,54 +62,25 @@ struct Provider : up::HttpClient {
   }
 };
 
-struct Browser {
-  std::map<std::string, std::string> jar;
-  BrowserRequest make(std::string params) const {
-    BrowserRequest r;
-    r.params = std::move(params);
-    for (const auto& [k, v] : jar) r.cookies += (r.cookies.empty() ? "" : "; ") + k + "=" + v;
-    r.remote_ip = "192.0.2.1";
-    return r;
-  }
-  Result keep(Result r) {
-    for (const auto& c : r.set_cookies) {
-      const auto eq = c.find('=');
-      jar[c.substr(0, eq)] = c.substr(eq + 1, c.find(';') - eq - 1);
-    }
-    return r;
-  }
-};
-
 std::string query_param(const std::string& url, const std::string& name) {
   std::smatch m;
   if (!std::regex_search(url, m, std::regex("[?&]" + name + "=([^&]*)"))) return "";
   return m[1];
 }
 
-class LoginUpstreamTest : public ::testing::Test {
+// No test here signs in with a password: the fixture's source is never asked.
+class LoginUpstreamTest : public fakes::LoginFlowFixture {
  protected:
-  core::SystemClock clock;  // the ID token's exp/iat are checked against it
-  core::SeededRandom random{5};
-  fakes::MemoryDirectory directory;
-  fakes::MemoryStore push_store;
-  fakes::RecordingListener listener;
-  authsession::Service push{{}, clock, random, directory, push_store, listener};
-  accesspass::SymbolSet symbols = accesspass::SymbolSet::embedded();
-  NoPasswords source;
-  Codes codes;
-  fakes::MemorySessions session_store;
-  Sessions sessions{{}, clock, random, session_store};
-  Transactions transactions{clock, random, std::chrono::minutes(10)};
-  Pages pages;
-  oidc::Client app;
-  Provider provider;
+  LoginUpstreamTest() : LoginFlowFixture(5, "openid") {
+    // As before the shared browser: a cleared cookie stays in the jar with its empty value.
+    browser.drops_cleared = false;
+  }
+  Provider provider{clock};  // the ID token's exp/iat are checked against the same clock
   std::unique_ptr<up::Federation> federation;
   std::vector<std::string> created;
   bool create_users{false};
   bool without_factors{false};  // factors_of answers none, and the policy says a password suffices
   std::unique_ptr<UpstreamLogin> upstream;
-  std::unique_ptr<LoginFlow> flow;
-  Browser browser;
 
   void SetUp() override {
     directory.add("pushy");
@@ -157,19 +113,19 @@ class LoginUpstreamTest : public ::testing::Test {
         directory.add(name);
         return true;
       };
-    LoginPorts ports{
-        [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
-        source,
-        [](const std::string&) { return false; },
-        [this](const std::string&) {
-          return without_factors ? std::vector<factors::FactorKind>{}
-                                 : std::vector<factors::FactorKind>{factors::FactorKind::push};
-        },
-        push,
-        symbols,
-        {},
-        {},
-        codes};
+    LoginPorts ports{find_app(),
+                     source,
+                     [](const std::string&) { return false; },
+                     [this](const std::string&) {
+                       return without_factors
+                                  ? std::vector<factors::FactorKind>{}
+                                  : std::vector<factors::FactorKind>{factors::FactorKind::push};
+                     },
+                     push,
+                     symbols,
+                     {},
+                     {},
+                     codes};
     ports.upstream = upstream.get();
     if (without_factors) ports.password_suffices = [](const std::string&) { return true; };
     flow = std::make_unique<LoginFlow>(FlowSettings{kIssuer}, clock, random, std::move(ports),
@@ -178,11 +134,9 @@ class LoginUpstreamTest : public ::testing::Test {
 
   // authorize → identify page; returns the button's URL.
   std::string identify_page() {
-    auto r = browser.keep(flow->authorize(
-        browser.make("client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
-                     "&scope=openid&state=st&nonce=nn")));
+    auto r = authorize();
     EXPECT_EQ(r.status, 302);
-    auto page = browser.keep(flow->show(browser.make(r.location.substr(r.location.find('?') + 1))));
+    auto page = show(query_param(r.location, "tx"));
     std::smatch m;
     EXPECT_TRUE(std::regex_search(page.body, m,
                                   std::regex("href=\"(/login/upstream\\?tx=[^\"]+)\">Sign in with "
@@ -194,7 +148,7 @@ class LoginUpstreamTest : public ::testing::Test {
   // The button, then the provider's authorization URL.
   std::string to_provider() {
     const auto button = identify_page();
-    auto r = flow->upstream_start(browser.make(button.substr(button.find('?') + 1)));
+    auto r = flow->upstream_start(browser.make(false, button.substr(button.find('?') + 1)));
     EXPECT_EQ(r.status, 303) << r.body;
     EXPECT_EQ(r.location.rfind(kIdp + "/auth?", 0), 0u) << r.location;
     provider.nonce = query_param(r.location, "nonce");
@@ -202,7 +156,7 @@ class LoginUpstreamTest : public ::testing::Test {
   }
 
   Result callback(const std::string& params) {
-    return browser.keep(flow->upstream_callback(browser.make(params)));
+    return browser.keep(flow->upstream_callback(browser.make(false, params)));
   }
 };
 
@@ -211,21 +165,15 @@ TEST_F(LoginUpstreamTest, SignsInThroughTheProviderThenThePush) {
   auto r = callback("code=good&state=" + query_param(auth, "state"));
   ASSERT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.location.rfind("/login?tx=", 0), 0u);
-  auto page = flow->show(browser.make(r.location.substr(r.location.find('?') + 1)));
+  auto page = flow->show(browser.make(false, r.location.substr(r.location.find('?') + 1)));
   EXPECT_NE(page.body.find("data:image/png;base64,"), std::string::npos) << page.body;
   auto fetched = std::get<std::vector<authsession::AuthSession>>(push.fetch("pushy"));
   ASSERT_EQ(fetched.size(), 1u);
   const auto& s = fetched.front();
   push.answer("pushy", s.id, authsession::Decision::accept, s.symbol, s.nonce, "dev");
   const auto tx = query_param(r.location, "tx");
-  BrowserRequest form = browser.make("tx=" + tx + "&csrf=" + [&] {
-    std::smatch m;
-    std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([^\"]*)\""));
-    return std::string(m[1]);
-  }() + "&action=push");
-  form.post = true;
-  form.origin = kIssuer;
-  r = flow->submit(form);
+  r = flow->submit(
+      browser.make(true, "tx=" + tx + "&csrf=" + field(page.body, "csrf") + "&action=push"));
   ASSERT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(r.location.rfind("https://app.example/cb?code=code1", 0), 0u);
   ASSERT_EQ(codes.issued.size(), 1u);
@@ -246,7 +194,8 @@ TEST_F(LoginUpstreamTest, AFederatedSignInAlwaysNeedsASecondFactor) {
   auto r = callback("code=good&state=" + query_param(auth, "state"));
   EXPECT_TRUE(codes.issued.empty());
   EXPECT_EQ(r.location.find("app.example"), std::string::npos) << r.location;
-  if (r.status == 303) r = flow->show(browser.make(r.location.substr(r.location.find('?') + 1)));
+  if (r.status == 303)
+    r = flow->show(browser.make(false, r.location.substr(r.location.find('?') + 1)));
   EXPECT_NE(r.body.find(pages.text(Language::en, "no_factor")), std::string::npos) << r.body;
   EXPECT_TRUE(codes.issued.empty());
 }
@@ -283,7 +232,8 @@ TEST_F(LoginUpstreamTest, RefusalsAreClearPages) {
 TEST_F(LoginUpstreamTest, AnotherBrowserCannotUseTheCallback) {
   const auto auth = to_provider();
   Browser other;
-  auto r = flow->upstream_callback(other.make("code=good&state=" + query_param(auth, "state")));
+  auto r =
+      flow->upstream_callback(other.make(false, "code=good&state=" + query_param(auth, "state")));
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("expired or is unknown"), std::string::npos);
 }
@@ -302,25 +252,25 @@ TEST_F(LoginUpstreamTest, CreatesUnknownUsersOnlyWhenConfigured) {
 }
 
 TEST_F(LoginUpstreamTest, NoButtonWithoutUpstream) {
-  LoginPorts ports{
-      [this](const std::string& id) { return id == app.id ? std::optional(app) : std::nullopt; },
-      source,
-      [](const std::string&) { return false; },
-      [](const std::string&) { return std::vector<factors::FactorKind>{}; },
-      push,
-      symbols,
-      {},
-      {},
-      codes};
+  LoginPorts ports{find_app(),
+                   source,
+                   [](const std::string&) { return false; },
+                   [](const std::string&) { return std::vector<factors::FactorKind>{}; },
+                   push,
+                   symbols,
+                   {},
+                   {},
+                   codes};
   LoginFlow plain(FlowSettings{kIssuer}, clock, random, std::move(ports), transactions, sessions,
                   pages);
   auto r =
-      browser.keep(plain.authorize(browser.make("client_id=app&redirect_uri=https%3A%2F%2Fapp."
+      browser.keep(plain.authorize(browser.make(false,
+                                                "client_id=app&redirect_uri=https%3A%2F%2Fapp."
                                                 "example%2Fcb&response_type=code&scope=openid")));
-  auto page = plain.show(browser.make(r.location.substr(r.location.find('?') + 1)));
+  auto page = plain.show(browser.make(false, r.location.substr(r.location.find('?') + 1)));
   EXPECT_EQ(page.body.find("/login/upstream"), std::string::npos);
-  EXPECT_EQ(plain.upstream_start(browser.make("tx=x")).status, 404);
-  EXPECT_EQ(plain.upstream_callback(browser.make("state=x")).status, 404);
+  EXPECT_EQ(plain.upstream_start(browser.make(false, "tx=x")).status, 404);
+  EXPECT_EQ(plain.upstream_callback(browser.make(false, "state=x")).status, 404);
 }
 
 }  // namespace
