@@ -16,16 +16,6 @@ constexpr const char* kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-http::Response to_response(login::Result result, bool tls, unsigned version) {
-  http::Response res{static_cast<bhttp::status>(result.status), version};
-  res.set(bhttp::field::content_type, result.content_type);
-  set_page_headers(res, tls);
-  if (!result.location.empty()) res.set(bhttp::field::location, result.location);
-  for (const auto& cookie : result.set_cookies) res.insert(bhttp::field::set_cookie, cookie);
-  res.body() = std::move(result.body);
-  return res;
-}
-
 login::BrowserRequest browser_request(const http::Request& request, const http::Peer& peer,
                                       std::string query) {
   login::BrowserRequest r;
@@ -55,6 +45,16 @@ void set_page_headers(http::Response& res, bool tls) {
   res.set("X-Content-Type-Options", "nosniff");
   res.set("Cross-Origin-Opener-Policy", "same-origin");
   if (tls) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
+}
+
+http::Response to_response(login::Result result, bool tls, unsigned version) {
+  http::Response res{static_cast<bhttp::status>(result.status), version};
+  res.set(bhttp::field::content_type, result.content_type);
+  set_page_headers(res, tls);
+  if (!result.location.empty()) res.set(bhttp::field::location, result.location);
+  for (const auto& cookie : result.set_cookies) res.insert(bhttp::field::set_cookie, cookie);
+  res.body() = std::move(result.body);
+  return res;
 }
 
 bool LoginRoutes::owns(std::string_view path) {

@@ -46,5 +46,7 @@ class LoginRoutes {
 
 // Content-Security-Policy and the other headers every login page carries.
 void set_page_headers(http::Response& response, bool tls);
+// A login or logout page (or redirect) as HTTP, with those headers and its cookies.
+http::Response to_response(login::Result result, bool tls, unsigned version);
 
 }  // namespace twofold::app

@@ -47,17 +47,6 @@ http::Response reply_of(const char* what, Handler&& handler, bool tls) {
   return res;
 }
 
-// The logout pages: HTML with the login pages' headers (CSP, no-store, frame denial).
-http::Response page_of(login::Result result, bool tls, unsigned version) {
-  http::Response res{static_cast<bhttp::status>(result.status), version};
-  res.set(bhttp::field::content_type, result.content_type);
-  set_page_headers(res, tls);
-  if (!result.location.empty()) res.set(bhttp::field::location, result.location);
-  for (const auto& cookie : result.set_cookies) res.insert(bhttp::field::set_cookie, cookie);
-  res.body() = std::move(result.body);
-  return res;
-}
-
 }  // namespace
 
 std::string KeyRingSigner::sign(const nlohmann::json& claims, std::string_view alg,
@@ -150,15 +139,15 @@ std::optional<http::Response> OidcRoutes::handle(const http::Request& request,
     const auto lang = login::choose_language(
         {}, std::string(request[bhttp::field::accept_language].substr(0, 256)));
     if (!get && !post) {
-      auto res = page_of(endpoints_.logout.refused(405, lang, "method not allowed"), peer.tls,
-                         request.version());
+      auto res = to_response(endpoints_.logout.refused(405, lang, "method not allowed"), peer.tls,
+                             request.version());
       res.set(bhttp::field::allow, "GET, POST");
       return res;
     }
     if (post &&
         request[bhttp::field::content_type].substr(0, 33) != "application/x-www-form-urlencoded")
-      return page_of(endpoints_.logout.refused(400, lang, "the body must be a form"), peer.tls,
-                     request.version());
+      return to_response(endpoints_.logout.refused(400, lang, "the body must be a form"), peer.tls,
+                         request.version());
     const std::string target(request.target());
     const auto q = target.find('?');
     login::BrowserRequest browser;
@@ -181,7 +170,7 @@ std::optional<http::Response> OidcRoutes::handle(const http::Request& request,
       result.content_type = "text/plain; charset=utf-8";
       result.body = "Something went wrong on the server. Please try again later.";
     }
-    return page_of(std::move(result), peer.tls, request.version());
+    return to_response(std::move(result), peer.tls, request.version());
   }
   if (path == oidc::Endpoints::kUserinfo) {
     if (!get && !post) return method_not_allowed("GET, POST", peer.tls);
@@ -196,7 +185,7 @@ std::optional<http::Response> OidcRoutes::reject(bhttp::status status, std::stri
                                                  const std::string& path) const {
   const auto code = static_cast<int>(status);
   if (path == oidc::Endpoints::kLogout)
-    return page_of(endpoints_.logout.refused(code, login::Language::en, message), true, 11);
+    return to_response(endpoints_.logout.refused(code, login::Language::en, message), true, 11);
   if (path.rfind("/oidc/", 0) != 0 && path != oidc::Endpoints::kDiscovery &&
       path != oidc::Endpoints::kJwks)
     return std::nullopt;

@@ -1,5 +1,6 @@
 #include "crypto/certificates.hpp"
 
+#include "crypto/openssl_error.hpp"
 #include "crypto/pem.hpp"
 
 #include <arpa/inet.h>
@@ -32,18 +33,8 @@ using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
 using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 using NamePtr = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME_free>>;
 
-// Throws with the reason OpenSSL queued (and clears the queue so it does not leak into the
-// next, unrelated error).
 [[noreturn]] void fail(const std::string& what) {
-  std::string message = what;
-  if (unsigned long code = ERR_peek_last_error(); code != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    message += ": ";
-    message += buf;
-  }
-  ERR_clear_error();
-  throw CertificateError(message);
+  throw CertificateError(with_openssl_reason(what));
 }
 
 void check(bool ok, const char* what) {

@@ -1,5 +1,6 @@
 #include "crypto/signature.hpp"
 
+#include "crypto/openssl_error.hpp"
 #include "crypto/pem.hpp"
 
 #include <openssl/core_names.h>
@@ -22,17 +23,8 @@ struct MdCtxFree {
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-// OpenSSL keeps a per-thread error queue; stale entries would confuse later callers.
 [[noreturn]] void fail(const char* what) {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  std::string message = what;
-  if (code != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    message.append(": ").append(buf);
-  }
-  throw std::runtime_error(message);
+  throw std::runtime_error(with_openssl_reason(what));
 }
 
 // Which of our key types `key` is, if any: exactly P-256 (named curve) or plain RSA >= 2048.

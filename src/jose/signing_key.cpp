@@ -1,5 +1,6 @@
 #include "jose/signing_key.hpp"
 
+#include "crypto/openssl_error.hpp"
 #include "crypto/pem.hpp"
 
 #include <openssl/bn.h>
@@ -32,15 +33,7 @@ struct SecretBytes {
 };
 
 [[noreturn]] void fail(const std::string& what) {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  std::string message = what;
-  if (code != 0) {
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    message.append(": ").append(buf);
-  }
-  throw JoseError(message);
+  throw JoseError(crypto::with_openssl_reason(what));
 }
 
 std::string pkcs8_pem(EVP_PKEY* key) {
