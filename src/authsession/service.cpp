@@ -313,18 +313,26 @@ std::optional<AuthSession> Service::find(const std::string& identity_key, std::s
   return it->second;
 }
 
-Outcome<AuthSession> Service::answer(const std::string& identity_key, std::string_view id,
-                                     Decision decision, std::uint32_t symbol,
-                                     std::string_view nonce, const std::string& device_id) {
-  Lock lock(mutex_);
+Outcome<AuthSession*> Service::pending_for_device(const std::string& identity_key,
+                                                  std::string_view id, std::string_view nonce) {
   auto it = sessions_.find(std::string(id));
   if (it == sessions_.end() || it->second.identity_key != identity_key)
     return Error{Failure::unknown_session, "No such auth session."};
   expire_if_due(it->second);
   if (!is_live(it->second.state) || !core::secure_equals(nonce, it->second.nonce))
     return Error{Failure::not_pending, "The auth session is no longer pending."};
+  return &it->second;
+}
 
-  AuthSession next = it->second;
+Outcome<AuthSession> Service::answer(const std::string& identity_key, std::string_view id,
+                                     Decision decision, std::uint32_t symbol,
+                                     std::string_view nonce, const std::string& device_id) {
+  Lock lock(mutex_);
+  auto found = pending_for_device(identity_key, id, nonce);
+  if (auto* e = std::get_if<Error>(&found)) return *e;
+  AuthSession& current = *std::get<AuthSession*>(found);
+
+  AuthSession next = current;
   next.updated = clock_.now();
   next.device_id = device_id;
   if (decision == Decision::deny) {
@@ -339,8 +347,8 @@ Outcome<AuthSession> Service::answer(const std::string& identity_key, std::strin
   }
   Error error;
   if (!persist({&next, 1}, error)) return error;
-  unindex(it->second);
-  it->second = next;
+  unindex(current);
+  current = next;
   return next;
 }
 
@@ -348,12 +356,8 @@ Outcome<std::vector<AuthSession>> Service::deny_all(const std::string& identity_
                                                     std::string_view id, std::string_view nonce,
                                                     const std::string& device_id) {
   Lock lock(mutex_);
-  auto it = sessions_.find(std::string(id));
-  if (it == sessions_.end() || it->second.identity_key != identity_key)
-    return Error{Failure::unknown_session, "No such auth session."};
-  expire_if_due(it->second);
-  if (!is_live(it->second.state) || !core::secure_equals(nonce, it->second.nonce))
-    return Error{Failure::not_pending, "The auth session is no longer pending."};
+  auto found = pending_for_device(identity_key, id, nonce);
+  if (auto* e = std::get_if<Error>(&found)) return *e;
   std::vector<AuthSession> changed;
   for (const auto& sid : by_identity_[identity_key]) {
     AuthSession next = sessions_.at(sid);

@@ -99,6 +99,10 @@ class Service {
   using Lock = std::unique_lock<std::mutex>;
   Outcome<AuthSession*> locate(std::string_view secsignid, std::string_view id,
                                std::string_view request_id);
+  // The identity's live session `id` whose nonce is `nonce` (a device answering it), or why
+  // not. The caller holds the lock.
+  Outcome<AuthSession*> pending_for_device(const std::string& identity_key, std::string_view id,
+                                           std::string_view nonce);
   void expire_if_due(AuthSession& s);
   bool persist(std::span<const AuthSession> changed, Error& error);
   void index(const AuthSession& s);
